@@ -1,0 +1,67 @@
+"""Errors, each with a stable code (like spaCy's ``[E###]``).
+
+Hierarchy::
+
+    EventcoderError
+    ├── InputError   E1xx  a file or record could not be read as an article
+    ├── NlpError     E2xx  the language pipeline could not run or produced nothing usable
+    └── StoreError   E3xx  the DuckDB store could not be opened, written or read
+
+A per-record problem never raises out of a batch: readers and stages turn it into a
+``model.Rejected`` carrying the same code and message, stored in the failures table.
+"""
+
+from __future__ import annotations
+
+
+class EventcoderError(Exception):
+    """Base of every error eventcoder raises on purpose."""
+
+    code = "E000"
+
+    def __init__(self, message: str, *, code: str | None = None, source: str | None = None):
+        self.code = code or self.code
+        self.source = source
+        self.message = message
+        where = f"{source}: " if source else ""
+        super().__init__(f"[{self.code}] {where}{message}")
+
+
+class InputError(EventcoderError):
+    code = "E100"
+
+
+class NlpError(EventcoderError):
+    code = "E200"
+
+
+class StoreError(EventcoderError):
+    code = "E300"
+
+
+# Input (E1xx)
+E101_MISSING = "E101"          # path or glob matched nothing
+E102_EMPTY = "E102"            # file or record has no text
+E103_BINARY = "E103"           # looks binary (NUL bytes, non-text magic)
+E104_DECODE = "E104"           # bytes that no tried encoding decodes
+E105_NO_MAIN_TEXT = "E105"     # HTML page where no main text could be extracted
+E106_BAD_RECORD = "E106"       # malformed JSONL line / CSV row / WARC record
+E107_UNSUPPORTED = "E107"      # file type we have no reader for
+E108_TOO_SHORT = "E108"        # text left after cleaning is too short to code
+
+# NLP / extraction (E2xx)
+E201_NO_SENTENCES = "E201"     # no sentence with a verb was found
+E202_NOT_ENGLISH = "E202"      # text is not English; nothing coded
+E203_NO_EVENTS = "E203"        # sentences parsed but no event pattern matched
+E204_TRUNCATED = "E204"        # article longer than max_chars; the tail was not coded
+
+# Store (E3xx)
+E301_OPEN = "E301"             # store could not be opened or created
+E302_SCHEMA = "E302"           # schema version newer than this code
+E303_WRITE = "E303"            # a write failed and was rolled back
+
+CODES = {
+    name.split("_", 1)[0]: name.split("_", 1)[1].lower().replace("_", " ")
+    for name in list(globals())
+    if name[:1] == "E" and name[1:4].isdigit()
+}

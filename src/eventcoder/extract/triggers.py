@@ -1,0 +1,205 @@
+"""Event triggers: which words in a parsed sentence name a PLOVER event.
+
+The lexicon is data (``ontology/triggers.tsv``): a lemma, an optional particle or preposition
+that must hang off it ("call *on*", "pull *out*"), an optional set of object heads that must be
+its object ("impose *sanctions*", "hold *talks*"), the part of speech, and the PLOVER type and
+mode. Rules with more conditions win over bare ones, so "call on" (REQUEST) beats "call"
+(CONSULT, phone) and "sign up" (SUPPORT) beats "sign" (AGREE).
+
+A trigger dominated by another trigger through a complement ("agreed *to cooperate*",
+"threatened *to impose* sanctions", "accused X *of attacking*") is not an event of its own:
+CAMEO/PLOVER code the outer act. Adverbial and relative clauses ("..., *after* X pledged")
+report separate events and are kept.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Span, Token
+
+LEXICON_PATH = Path(__file__).parents[1] / "ontology" / "triggers.tsv"
+
+# Verbs that report speech or thought: transparent, never events themselves.
+SPEECH_VERBS = frozenset(
+    "say tell add state reiterate stress note insist declare announce explain claim write remark "
+    "emphasize emphasise repeat affirm indicate confirm report quote told reply respond answer "
+    "believe think argue acknowledge admit caution".split()
+)
+# Verbs whose object noun carries the event ("held talks", "staged a protest", "launched an attack").
+LIGHT_VERBS = frozenset(
+    "hold stage launch carry conduct mount make issue begin start resume continue lead organize "
+    "organise take announce express voice file lodge give deliver reach sign have".split()
+)
+# Dependency edges through which an outer trigger governs (and absorbs) an inner one.
+COMPLEMENT_EDGES = frozenset(
+    "xcomp ccomp dobj pobj prep pcomp acomp oprd agent dative compound amod nmod attr".split()
+)
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    lemma: str
+    particle: str
+    objects: frozenset[str]
+    pos: str
+    event_type: str
+    mode: str | None
+
+    @property
+    def specificity(self) -> int:
+        return 2 * bool(self.objects) + bool(self.particle)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    token: Token
+    rule: TriggerRule
+    light_verb: bool = False  # the event is carried by the token's object noun
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: Path = LEXICON_PATH) -> dict[tuple[str, str], list[TriggerRule]]:
+    """{(lemma, pos): rules, most specific first} from the trigger table."""
+    index: dict[tuple[str, str], list[TriggerRule]] = defaultdict(list)
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle, delimiter="\t"):
+            rule = TriggerRule(
+                lemma=row["lemma"].strip().lower(),
+                particle=row["particle"].strip().lower(),
+                objects=frozenset(o for o in row["objects"].strip().lower().split("|") if o),
+                pos=row["pos"].strip() or "V",
+                event_type=row["event_type"].strip(),
+                mode=row["mode"].strip() or None,
+            )
+            index[(rule.lemma, rule.pos)].append(rule)
+    for rules in index.values():
+        rules.sort(key=lambda r: -r.specificity)
+    return dict(index)
+
+
+def is_passive(token: Token) -> bool:
+    return any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
+
+
+def object_tokens(token: Token) -> list[Token]:
+    """The token's objects: direct objects (or passive subjects), their conjuncts, and the
+    objects of particles/prepositions hanging off it."""
+    objects = [c for c in token.children if c.dep_ in {"dobj", "attr", "oprd", "dative"}]
+    if is_passive(token):
+        objects += [c for c in token.children if c.dep_ == "nsubjpass"]
+    for child in token.children:
+        if child.dep_ in {"prep", "prt"}:
+            objects += [g for g in child.children if g.dep_ == "pobj"]
+    for obj in list(objects):
+        objects += [c for c in obj.conjuncts]
+    return objects
+
+
+def _words(token: Token) -> set[str]:
+    return {token.lemma_.lower(), token.lower_}
+
+
+def _particles(token: Token) -> set[str]:
+    found = {c.lower_ for c in token.children if c.dep_ in {"prt", "prep", "dobj", "acomp", "advmod", "oprd"}}
+    if token.i + 1 < len(token.doc):
+        found.add(token.doc[token.i + 1].lower_)
+    return found
+
+
+def match_rule(token: Token, rules: list[TriggerRule]) -> TriggerRule | None:
+    """The most specific rule whose particle and object conditions the token satisfies."""
+    particles: set[str] | None = None
+    objects: set[str] | None = None
+    for rule in rules:
+        if rule.particle:
+            particles = _particles(token) if particles is None else particles
+            if rule.particle not in particles:
+                continue
+        if rule.objects:
+            if objects is None:
+                objects = set()
+                for obj in object_tokens(token):
+                    objects |= _words(obj)
+                    objects |= {c.lower_ for c in obj.children if c.dep_ in {"compound", "amod"}}
+            if not rule.objects & objects:
+                continue
+        return rule
+    return None
+
+
+def _verb_lemma(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]]) -> str:
+    """The lemma, or a regular de-inflection of the word when the lemmatizer missed it
+    (the small model turns "hoped" into "hop")."""
+    lemma = token.lemma_.lower()
+    if (lemma, "V") in lexicon:
+        return lemma
+    word = token.lower_
+    for suffix, replacement in (("ied", "y"), ("ed", "e"), ("ed", ""), ("d", ""), ("ing", "e"), ("ing", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and (word[: -len(suffix)] + replacement, "V") in lexicon:
+            return word[: -len(suffix)] + replacement
+    return lemma
+
+
+def _match_token(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]]) -> Trigger | None:
+    lemma = token.lemma_.lower()
+    if token.pos_ in {"VERB", "AUX"}:
+        lemma = _verb_lemma(token, lexicon)
+        if lemma in SPEECH_VERBS and (token.dep_ != "ROOT" or any(c.dep_ == "ccomp" for c in token.children)):
+            return None
+        rule = match_rule(token, lexicon.get((lemma, "V"), []))
+        if rule is not None:
+            return Trigger(token, rule)
+        if lemma in LIGHT_VERBS:
+            for obj in object_tokens(token):
+                for word in _words(obj):
+                    noun_rules = lexicon.get((word, "N"))
+                    if noun_rules:
+                        return Trigger(token, noun_rules[0], light_verb=True)
+        return None
+    if token.pos_ in {"NOUN", "PROPN"}:
+        for word in (lemma, token.lower_):
+            rules = lexicon.get((word, "N"))
+            if rules:
+                return Trigger(token, rules[0])
+    return None
+
+
+def _dominated(token: Token, candidates: set[int]) -> bool:
+    current = token
+    while current.head.i != current.i:
+        # A conjunct shares its head's governor ("hope they can dispel ... and reach"), but is
+        # not governed by the conjunct it hangs off.
+        if current.dep_ == "conj":
+            current = current.head
+            continue
+        if current.dep_ not in COMPLEMENT_EDGES:
+            return False
+        current = current.head
+        if current.i in candidates:
+            return True
+    return False
+
+
+def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRule]] | None = None) -> list[Trigger]:
+    """Triggers of the sentence that are events in their own right, in text order."""
+    lexicon = lexicon if lexicon is not None else load_lexicon()
+    matched = [m for m in (_match_token(t, lexicon) for t in sentence) if m is not None]
+    # A noun that is the object of a light-verb trigger is that trigger's event, not another.
+    absorbed = {o.i for m in matched if m.token.pos_ in {"VERB", "AUX"} for o in object_tokens(m.token)}
+    matched = [m for m in matched if m.token.i not in absorbed]
+    indices = {m.token.i for m in matched}
+    return [m for m in matched if not _dominated(m.token, indices)]
+
+
+def depth(token: Token) -> int:
+    """Distance from the sentence root: the main event of a sentence is the shallowest."""
+    steps = 0
+    while token.head.i != token.i:
+        token = token.head
+        steps += 1
+    return steps

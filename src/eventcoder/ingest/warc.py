@@ -1,0 +1,64 @@
+"""WARC/ARC archives: every HTML response record is read as one page by the HTML reader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from ..clean import parse_date
+from ..errors import E101_MISSING, E106_BAD_RECORD
+from ..model import Article, Rejected
+from .html import article_from_html
+from .text import reject
+
+__all__ = ["read_warc"]
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def read_warc(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | Rejected]:
+    """Yield one Article or Rejected per HTML response in a .warc/.warc.gz/.arc(.gz) file.
+
+    Non-HTML responses (images, robots.txt, scripts) and non-2xx responses are skipped
+    silently: they are crawl by-products, not articles that failed.
+    """
+    source = str(path)
+    try:
+        handle = open(path, "rb")
+    except OSError as exc:
+        yield reject(source, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
+        return
+    with handle:
+        records = ArchiveIterator(handle, arc2warc=True)
+        while True:
+            try:
+                record = next(records)
+                http = record.http_headers
+                content_type = (http.get_header("Content-Type") if http is not None
+                                else record.rec_headers.get_header("Content-Type")) or ""
+                status = http.get_statuscode() if http is not None else "200"
+                wanted = (record.rec_type in ("response", "resource") and str(status).startswith("2")
+                          and content_type.lower().startswith(_HTML_TYPES))
+                # The body must be read before asking for the offset: warcio's
+                # get_record_offset() consumes the rest of the record.
+                body = record.content_stream().read() if wanted else b""
+                offset = records.get_record_offset()
+                if not wanted:
+                    continue
+                uri = record.rec_headers.get_header("WARC-Target-URI")
+                warc_date = record.rec_headers.get_header("WARC-Date")
+            except StopIteration:
+                return
+            except Exception as exc:  # warcio/zlib/http parsing errors have no common base
+                # A broken record desynchronizes the stream, so nothing after it can be trusted.
+                # records.offset is where the record that failed to parse began.
+                offset = records.offset
+                yield reject(f"{source}#{offset}", E106_BAD_RECORD,
+                             f"broken WARC record near offset {offset}: {type(exc).__name__}: {exc}")
+                return
+            # WARC-Date is when the crawler fetched the page, which can be years after
+            # publication, so it is only a fallback when the page itself carries no date.
+            yield article_from_html(body, source=f"{source}#{offset}", url=uri,
+                                    fallback_date=parse_date(warc_date), min_chars=min_chars)

@@ -1,0 +1,335 @@
+"""The event store: one DuckDB file, the only place eventcoder writes SQL.
+
+Ids are content hashes (``model.hash_id``), so saving the same article twice adds
+nothing twice: articles and failures are upserted, and an event whose id is already
+stored replaces the old row (with its actor rows). Every ``save`` is one transaction;
+a failed write rolls back and raises ``StoreError`` ``E303``, leaving earlier data as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, StoreError
+from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
+
+SCHEMA_VERSION = 1
+DEFAULT_PATH = "events.duckdb"
+T = TypeVar("T")
+_TABLE_KEYS = {"articles": "id", "events": "id", "event_actors": "event_id, role, position", "failures": "id"}
+TABLES = ("articles", "events", "event_actors", "failures")
+
+ARTICLE_COLUMNS = ("id", "url", "outlet", "published", "title", "text", "language", "source", "coded_at")
+EVENT_COLUMNS = (
+    "id", "article_id", "event_type", "mode", "quad_class", "intensity", "cameo_root", "trigger",
+    "event_date", "date_precision", "date_text", "background", "negated",
+    "place_name", "place_country", "lat", "lon", "place_precision", "quote_text", "quote_speaker",
+    "sentence", "start_char", "end_char", "confidence", "extractor",
+    "actor_countries", "recipient_countries", "actors_json", "recipients_json", "event_json",
+)  # fmt: skip
+ACTOR_COLUMNS = ("event_id", "role", "position", "text", "country", "sector", "name", "start_char", "end_char")
+FAILURE_COLUMNS = ("id", "source", "line", "stage", "code", "reason", "article_id", "recorded_at")
+
+# DuckDB's per-statement cost dominates small writes, and binding a parameter per value
+# dominates big ones: up to this many rows go in one multi-row VALUES statement (cheaper
+# than executemany, which runs once per row); more are staged as an Arrow table.
+_PARAM_ROWS = 16
+
+
+def _schema_sql() -> str:
+    return resources.files("eventcoder.store").joinpath("schema.sql").read_text(encoding="utf-8")
+
+
+def _utcnow() -> dt.datetime:
+    # TIMESTAMP columns are naive; we always store UTC.
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def failure_id(rej: Rejected) -> str:
+    """The content-hash id of a failure row: same source/line/stage/code/reason, same id."""
+    return hash_id(rej.source, rej.line, rej.stage, rej.code, rej.reason)
+
+
+def _countries(actors: Sequence[Actor]) -> str | None:
+    codes = [a.country for a in actors if a.country]
+    return ";".join(dict.fromkeys(codes)) or None
+
+
+def _event_row(ev: Event) -> tuple[Any, ...]:
+    place, quote = ev.place, ev.quote
+    speaker = quote.speaker if quote else None
+    return (
+        ev.id, ev.article_id, ev.event_type, ev.mode, ev.quad_class, ev.intensity, ev.cameo_root,
+        ev.trigger, ev.when.date, ev.when.precision, ev.when.text, ev.background, ev.negated,
+        place.name if place else None, place.country if place else None,
+        place.lat if place else None, place.lon if place else None,
+        place.precision if place else None,
+        quote.text if quote else None,
+        (speaker.name or speaker.country or speaker.text) if speaker else None,
+        ev.sentence, ev.start_char, ev.end_char, ev.confidence, ev.extractor,
+        _countries(ev.actors), _countries(ev.recipients),
+        json.dumps([a.model_dump(mode="json") for a in ev.actors]),
+        json.dumps([a.model_dump(mode="json") for a in ev.recipients]),
+        ev.model_dump_json(),
+    )  # fmt: skip
+
+
+def _actor_rows(ev: Event) -> list[tuple[Any, ...]]:
+    rows = []
+    for role, actors in (("actor", ev.actors), ("recipient", ev.recipients)):
+        for pos, a in enumerate(actors):
+            rows.append((ev.id, role, pos, a.text, a.country, a.sector, a.name, a.start_char, a.end_char))
+    return rows
+
+
+def _failure_row(rej: Rejected, now: dt.datetime) -> tuple[Any, ...]:
+    return (failure_id(rej), rej.source, rej.line, rej.stage, rej.code, rej.reason, rej.article_id, now)
+
+
+class Store:
+    """A DuckDB event store. Build it with :func:`open_store`; use it as a context manager."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
+        self._con = con
+        self.path = path
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the connection; the file stays."""
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.path!r})"
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def save(self, coded: CodedArticle) -> int:
+        """Store one coded article (article, events, actors, rejections) in one transaction.
+
+        Returns the number of events that were not stored before. Raises ``StoreError``
+        ``E303`` after rolling back if any write fails.
+        """
+        return self.save_many([coded])
+
+    def save_many(self, batch: Iterable[CodedArticle]) -> int:
+        """Store many coded articles in one transaction (faster for bulk loads).
+
+        Same semantics as :meth:`save`; returns the number of new events across the batch.
+        """
+        now = _utcnow()
+        articles: dict[str, tuple[Any, ...]] = {}
+        events: dict[str, Event] = {}
+        failures: dict[str, tuple[Any, ...]] = {}
+        for coded in batch:
+            a = coded.article
+            articles[a.id] = (a.id, a.url, a.outlet, a.published, a.title, a.text, a.language, a.source, now)
+            for ev in coded.events:
+                events[ev.id] = ev  # the last event of an id wins, as a re-save would
+            for rej in coded.rejections:
+                failures[failure_id(rej)] = _failure_row(rej, now)
+        if not articles:
+            return 0
+        event_ids = list(events)
+        actor_rows = [row for ev in events.values() for row in _actor_rows(ev)]
+
+        def write() -> int:
+            self._upsert_articles(list(articles.values()))
+            existing = 0
+            if event_ids:
+                # Replace, not update: DuckDB refuses ON CONFLICT DO UPDATE on indexed columns.
+                # What the delete removed is what was stored before.
+                self._delete_in("event_actors", "event_id", event_ids)
+                existing = self._delete_in("events", "id", event_ids)
+                self._insert("events", EVENT_COLUMNS, [_event_row(ev) for ev in events.values()])
+                self._insert("event_actors", ACTOR_COLUMNS, actor_rows)
+            self._insert("failures", FAILURE_COLUMNS, list(failures.values()), ignore_existing=True)
+            return len(event_ids) - existing
+
+        return self._transaction(write, what=f"saving {len(articles)} article(s)")
+
+    def record_failure(self, rej: Rejected) -> None:
+        """Store one rejection; recording the same rejection again changes nothing."""
+        row = _failure_row(rej, _utcnow())
+        self._transaction(
+            lambda: self._insert("failures", FAILURE_COLUMNS, [row], ignore_existing=True),
+            what=f"recording failure {rej.code} from {rej.source}",
+        )
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every table."""
+        counts: dict[str, int] = {}
+        for table in TABLES:
+            row = self._con.execute(f"SELECT count(*) FROM {table}").fetchone()
+            counts[table] = int(row[0]) if row else 0
+        return counts
+
+    def articles(self, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stored articles, newest published first (undated last)."""
+        sql = "SELECT * FROM articles ORDER BY published DESC NULLS LAST, id"
+        if limit is not None:
+            return self._rows(sql + " LIMIT ?", [int(limit)])
+        return self._rows(sql)
+
+    def failures(self) -> list[dict[str, Any]]:
+        """Recorded failures, oldest first."""
+        return self._rows("SELECT * FROM failures ORDER BY recorded_at, source, line, id")
+
+    def schema_version(self) -> int:
+        """The schema version stored in the file."""
+        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def export_parquet(self, directory: str | Path) -> dict[str, Path]:
+        """Write one ``<table>.parquet`` per table into ``directory`` (created if missing).
+
+        Returns the path written for each table.
+        """
+        out = Path(directory)
+        written: dict[str, Path] = {}
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for table in TABLES:
+                target = out / f"{table}.parquet"
+                # COPY takes no bound parameter for its target, so quote the literal ourselves.
+                literal = str(target).replace("'", "''")
+                order = _TABLE_KEYS[table]  # a stable order, so re-exports of the same store compare equal
+                self._con.execute(f"COPY (SELECT * FROM {table} ORDER BY {order}) TO '{literal}' (FORMAT PARQUET)")
+                written[table] = target
+        except (OSError, duckdb.Error) as exc:
+            raise StoreError(f"could not export Parquet: {exc}", code=E303_WRITE, source=str(out)) from exc
+        return written
+
+    # -- helpers for store/ modules only (queries.py) ----------------------------------------
+
+    def _rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        cur = self._con.execute(sql, list(params or []))
+        names = [d[0] for d in cur.description or []]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def _transaction(self, work: Callable[[], T], what: str) -> T:
+        try:
+            self._con.execute("BEGIN TRANSACTION")
+        except duckdb.Error as exc:  # e.g. the store was closed
+            raise StoreError(f"{what} failed: {exc}", code=E303_WRITE, source=self.path) from exc
+        try:
+            result = work()
+            self._con.execute("COMMIT")
+        except Exception as exc:
+            self._con.execute("ROLLBACK")
+            raise StoreError(f"{what} failed and was rolled back: {exc}", code=E303_WRITE, source=self.path) from exc
+        return result
+
+    def _delete_in(self, table: str, column: str, keys: Sequence[str]) -> int:
+        """Delete rows whose ``column`` is in ``keys``; return how many were deleted."""
+        if len(keys) <= _PARAM_ROWS:
+            marks = ",".join("?" * len(keys))
+            row = self._con.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", list(keys)).fetchone()
+        else:
+            with self._staged("keys", pa.table({"key": list(keys)})) as name:
+                row = self._con.execute(f"DELETE FROM {table} WHERE {column} IN (SELECT key FROM {name})").fetchone()
+        return int(row[0]) if row else 0
+
+    def _upsert_articles(self, rows: list[tuple[Any, ...]]) -> None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in ARTICLE_COLUMNS if c != "id")
+        self._insert("articles", ARTICLE_COLUMNS, rows, conflict=f"ON CONFLICT (id) DO UPDATE SET {updates}")
+
+    def _insert(
+        self,
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[tuple[Any, ...]],
+        *,
+        ignore_existing: bool = False,
+        conflict: str = "",
+    ) -> None:
+        if not rows:
+            return
+        if ignore_existing:
+            conflict = "ON CONFLICT DO NOTHING"
+        names = ", ".join(columns)
+        if len(rows) <= _PARAM_ROWS:
+            one = "(" + ",".join("?" * len(columns)) + ")"
+            params = [v for row in rows for v in row]
+            sql = f"INSERT INTO {table} ({names}) VALUES {','.join([one] * len(rows))} {conflict}"
+            self._con.execute(sql, params)
+            return
+        data = pa.table({c: list(values) for c, values in zip(columns, zip(*rows))})
+        with self._staged(table, data) as staged:
+            self._con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {staged} {conflict}")
+
+    @contextmanager
+    def _staged(self, label: str, data: pa.Table) -> Iterator[str]:
+        # DuckDB scans a registered Arrow table in place, without binding a parameter per value.
+        name = f"_staged_{label}"
+        self._con.register(name, data)
+        try:
+            yield name
+        finally:
+            self._con.unregister(name)
+
+
+def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return None
+    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
+    return int(row[0]) if row and row[0] is not None else None
+
+
+def open_store(path: str | Path = DEFAULT_PATH) -> Store:
+    """Open (creating if needed) the DuckDB store at ``path``; ``":memory:"`` is allowed.
+
+    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, and ``E302``
+    if it was written by a newer eventcoder (its schema version is above ours).
+    """
+    where = str(path)
+    try:
+        if where != ":memory:":
+            Path(where).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(where)
+    except (OSError, duckdb.Error) as exc:
+        raise StoreError(f"could not open or create the store: {exc}", code=E301_OPEN, source=where) from exc
+    try:
+        version = _stored_version(con)
+        if version is not None and version > SCHEMA_VERSION:
+            raise StoreError(
+                f"store schema version {version} is newer than this eventcoder's ({SCHEMA_VERSION}); upgrade eventcoder",
+                code=E302_SCHEMA,
+                source=where,
+            )
+        con.execute(_schema_sql())
+        if version is None:
+            con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+    except StoreError:
+        con.close()
+        raise
+    except duckdb.Error as exc:
+        con.close()
+        raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
+    return Store(con, where)

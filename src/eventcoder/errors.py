@@ -54,6 +54,8 @@ E201_NO_SENTENCES = "E201"     # no sentence with a verb was found
 E202_NOT_ENGLISH = "E202"      # text is not English; nothing coded
 E203_NO_EVENTS = "E203"        # sentences parsed but no event pattern matched
 E204_TRUNCATED = "E204"        # article longer than max_chars; the tail was not coded
+E205_MODEL_MISSING = "E205"    # the spaCy model package is not installed or will not load
+E206_MODEL_MISMATCH = "E206"   # model files differ from their pinned SHA-256
 
 # Store (E3xx)
 E301_OPEN = "E301"             # store could not be opened or created

@@ -83,6 +83,15 @@ def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
 def _resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool = True) -> list[Actor]:
     """Actors named by the phrase headed by ``token``, with pronouns resolved."""
     word = token.lower_
+    if word in PERSON_PRONOUNS | GROUP_PRONOUNS | SPEAKER_PRONOUNS:
+        # "Hungary said it will ...", "The rebels said they would ...": the pronoun is the
+        # speaker of the governing speech verb in the same sentence.
+        for ancestor in token.ancestors:
+            subject = subject_of(ancestor) if ancestor.lemma_.lower() in SPEECH_VERBS else None
+            if subject is not None and subject.pos_ != "PRON":
+                found = load_actor_dictionary().resolve_all(_phrase(subject), discourse.context)
+                if found:
+                    return found
     if word in PERSON_PRONOUNS:
         return [discourse.last_person] if discourse.last_person else []
     if word in SPEAKER_PRONOUNS:
@@ -113,7 +122,7 @@ def _subject_token(trigger: Token) -> Token | None:
         subject = next((c for c in current.children if c.dep_ in {"nsubj", "csubj"} and not is_turn_marker(c)), None)
         if subject is not None:
             return subject
-        if current.dep_ not in {"xcomp", "conj", "advcl", "acl"} or current.head.i == current.i:
+        if current.dep_ not in {"xcomp", "conj", "advcl", "acl", "acomp", "attr"} or current.head.i == current.i:
             return None
         current = current.head
 
@@ -259,7 +268,11 @@ def _classify(trigger: Trigger, sentence: Span) -> tuple[str, str | None, bool] 
             return None
     modals = _modal(token)
     words = {t.lower_ for t in sentence}
-    if modals & FUTURE and event_type not in COOPERATIVE | VERBAL and words & {"unless", "if"}:
+    # CAMEO/PLOVER code a stated intention as its own act: an intention to cooperate is an
+    # AGREE, an intention to coerce or attack is a THREATEN.
+    if modals & FUTURE and event_type not in VERBAL:
+        if event_type in COOPERATIVE and not words & {"unless"}:
+            return "AGREE", None, negated
         return "THREATEN", None, negated
     if modals & DEONTIC and event_type not in VERBAL:
         return "REQUEST", "yield" if event_type in {"RETREAT", "CONCEDE"} else "change", negated

@@ -161,6 +161,10 @@ def _match_token(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]]
                     if noun_rules:
                         return Trigger(token, noun_rules[0], light_verb=True)
         return None
+    if token.pos_ == "ADJ" and any(c.dep_ == "xcomp" for c in token.children):
+        # "is willing / ready / prepared to ...": a stated intention
+        rules = lexicon.get((lemma, "A")) or lexicon.get((token.lower_, "A"))
+        return Trigger(token, rules[0]) if rules else None
     if token.pos_ in {"NOUN", "PROPN"}:
         for word in (lemma, token.lower_):
             rules = lexicon.get((word, "N"))

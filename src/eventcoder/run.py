@@ -1,0 +1,174 @@
+"""Wire the stages together: articles in, coded articles out, stored in batches.
+
+    read_paths ─> Article ─> nlp.pipe ─> extract_events ─> CodedArticle ─> Store.save_many
+
+Every article comes out as a ``CodedArticle``; when no event could be coded its
+``rejections`` say why (not English, no sentences, nothing matched, cut for length), and
+those reasons land in the failures table beside the inputs that could not be read at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from itertools import islice
+from pathlib import Path
+
+from spacy.lang.en.stop_words import STOP_WORDS
+
+from eventcoder.errors import E201_NO_SENTENCES, E202_NOT_ENGLISH, E203_NO_EVENTS, E204_TRUNCATED
+from eventcoder.extract.events import extract_events
+from eventcoder.ingest import read_paths, read_text
+from eventcoder.model import Article, CodedArticle, Rejected
+from eventcoder.nlp.pipeline import load_pipeline
+from eventcoder.settings import Options, load_options
+from eventcoder.store import Store
+
+STORE_BATCH = 200
+# English running text is roughly 40-50% stop words; other languages written in Latin script
+# share few of them. Below this share (over enough words) we do not try to code the text.
+MIN_STOPWORD_SHARE = 0.1
+MIN_WORDS_FOR_LANGUAGE_CHECK = 20
+WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+@dataclass
+class RunSummary:
+    """What one coding run did."""
+
+    articles: int = 0
+    events: int = 0
+    new_events: int = 0
+    failures: list[Rejected] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.articles > 0
+
+
+def _rejection(article: Article, code: str, reason: str) -> Rejected:
+    return Rejected(source=article.source or article.id, stage="events", code=code, reason=reason, article_id=article.id)
+
+
+def language_problem(text: str) -> str | None:
+    """Why the text is not English running prose, or None when it looks like it is."""
+    words = WORD.findall(text)
+    if len(words) < MIN_WORDS_FOR_LANGUAGE_CHECK:
+        return None
+    latin = sum(1 for w in words if w.isascii())
+    if latin / len(words) < 0.5:
+        return f"text is not English: {len(words) - latin} of {len(words)} words are in a non-Latin script"
+    share = sum(1 for w in words if w.lower() in STOP_WORDS) / len(words)
+    if share < MIN_STOPWORD_SHARE:
+        return f"text does not look like English prose: only {share:.0%} of its words are English function words"
+    return None
+
+
+def _truncate(article: Article, max_chars: int) -> tuple[Article, Rejected | None]:
+    if len(article.text) <= max_chars:
+        return article, None
+    cut = article.text.rfind("\n", 0, max_chars)
+    cut = cut if cut > max_chars // 2 else max_chars
+    note = _rejection(article, E204_TRUNCATED, f"article is {len(article.text):,} characters; only the first {cut:,} were coded (max_chars={max_chars:,})")
+    return article.model_copy(update={"text": article.text[:cut]}), note
+
+
+def code_articles(articles: Iterable[Article], options: Options | None = None) -> Iterator[CodedArticle]:
+    """Code a stream of articles, parsing them in batches with spaCy's ``nlp.pipe``."""
+    options = options or load_options()
+    nlp = load_pipeline(options.spacy_model, options.verify_model)
+    iterator = iter(articles)
+    while batch := list(islice(iterator, options.batch_size)):
+        prepared: list[tuple[Article, list[Rejected]]] = []
+        for article in batch:
+            cut, note = _truncate(article, options.max_chars)
+            prepared.append((cut, [note] if note else []))
+        problems = [language_problem(a.text) for a, _ in prepared]
+        to_parse = [a.text for (a, _), problem in zip(prepared, problems) if not problem]
+        docs = iter(nlp.pipe(to_parse, batch_size=options.batch_size, n_process=options.n_process))
+        # Yield in input order, whether parsed or refused, so callers can zip inputs and outputs.
+        for (article, notes), problem in zip(prepared, problems):
+            if problem:
+                yield CodedArticle(article=article, rejections=[*notes, _rejection(article, E202_NOT_ENGLISH, problem)])
+                continue
+            doc = next(docs)
+            events, quotes = extract_events(article, doc)
+            events = [e for e in events if e.confidence >= options.min_confidence]
+            if not any(t.pos_ in {"VERB", "AUX"} for t in doc):
+                notes.append(_rejection(article, E201_NO_SENTENCES, "no sentence with a verb was found (a table, list or fragment?)"))
+            elif not events:
+                notes.append(_rejection(article, E203_NO_EVENTS, f"{len(list(doc.sents))} sentences parsed, but none reports a political event the lexicon knows"))
+            yield CodedArticle(article=article, events=events, quotes=quotes, rejections=notes)
+
+
+def code_text(text: str, *, options: Options | None = None, **meta: object) -> CodedArticle:
+    """Code one text in memory: ``code_text("China urged ...", published=date(2018, 6, 12))``."""
+    article = read_text(text, **meta)  # type: ignore[arg-type]
+    if isinstance(article, Rejected):
+        return CodedArticle(article=Article.from_text(text or " ", source="<text>"), rejections=[article])
+    return next(code_articles([article], options))
+
+
+def code_files(
+    paths: Iterable[str | Path],
+    store: Store,
+    options: Options | None = None,
+    *,
+    defaults: Callable[[Article], Article] | None = None,
+    on_article: Callable[[CodedArticle | Rejected], None] | None = None,
+) -> RunSummary:
+    """Read files, folders or globs, code every article and store the results.
+
+    Unreadable inputs are recorded in the store's failures table and the batch goes on.
+    ``defaults`` may fill in metadata (e.g. a publication date) before coding;
+    ``on_article`` is called once per input, for progress reporting.
+    """
+    options = options or load_options()
+    summary = RunSummary()
+
+    def articles() -> Iterator[Article]:
+        for item in read_paths(paths, min_chars=options.min_chars):
+            if isinstance(item, Rejected):
+                store.record_failure(item)
+                summary.failures.append(item)
+                if on_article:
+                    on_article(item)
+                continue
+            yield defaults(item) if defaults else item
+
+    pending: list[CodedArticle] = []
+    for coded in code_articles(articles(), options):
+        summary.articles += 1
+        summary.events += len(coded.events)
+        summary.failures += [r for r in coded.rejections if r.code != E203_NO_EVENTS]
+        pending.append(coded)
+        if on_article:
+            on_article(coded)
+        if len(pending) >= STORE_BATCH:
+            summary.new_events += store.save_many(pending)
+            pending = []
+    if pending:
+        summary.new_events += store.save_many(pending)
+    return summary
+
+
+def seed_paths() -> list[Path]:
+    """The two founding articles shipped inside the package for ``eventcoder demo``."""
+    folder = Path(str(resources.files("eventcoder") / "seeds"))
+    return sorted(folder.glob("*.txt"))
+
+
+def seed_defaults(article: Article) -> Article:
+    """Publication metadata for seeds whose text carries none (seeds/metadata.json)."""
+    metadata = json.loads((Path(str(resources.files("eventcoder") / "seeds")) / "metadata.json").read_text())
+    entry = metadata.get(Path(article.source).name, {})
+    updates: dict[str, object] = {}
+    if article.published is None and entry.get("published"):
+        updates["published"] = dt.date.fromisoformat(entry["published"])
+    if article.outlet is None and entry.get("outlet"):
+        updates["outlet"] = entry["outlet"]
+    return article.model_copy(update=updates) if updates else article

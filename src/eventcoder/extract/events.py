@@ -27,7 +27,7 @@ from eventcoder.extract.actors import ActorContext, find_actor_mentions, load_ac
 from eventcoder.extract.dates import resolve_when
 from eventcoder.extract.places import resolve_place
 from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
-from eventcoder.extract.triggers import SPEECH_VERBS, Trigger, TriggerRule, find_triggers, is_passive, load_lexicon, object_tokens
+from eventcoder.extract.triggers import SPEECH_VERBS, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, object_tokens
 from eventcoder.model import Actor, Article, Event, Place, Quote, hash_id
 from eventcoder.ontology.plover import describe
 
@@ -280,7 +280,11 @@ def _classify(trigger: Trigger, sentence: Span) -> tuple[str, str | None, bool] 
 
 
 def _confidence(rule: TriggerRule, token: Token, has_actor: bool, recipient_direct: bool, has_recipient: bool) -> float:
-    score = 0.55 if token.pos_ in {"VERB", "AUX"} else 0.4
+    score = 0.55 if token.pos_ in {"VERB", "AUX", "ADJ"} else 0.4
+    # The main clause (or the content of a main-clause "said") carries the sentence's news;
+    # events in subordinate clauses are more often circumstance than report.
+    hops = depth(token) - sum(1 for a in token.ancestors if a.lemma_.lower() in SPEECH_VERBS)
+    score += 0.1 if hops <= 0 else (0.0 if hops == 1 else -0.1)
     score += 0.1 * rule.specificity
     score += 0.15 if has_actor else -0.2
     score += 0.1 if recipient_direct else (0.0 if has_recipient else -0.1)

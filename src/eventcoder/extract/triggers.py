@@ -33,8 +33,13 @@ SPEECH_VERBS = frozenset(
 # Verbs whose object noun carries the event ("held talks", "staged a protest", "launched an attack").
 LIGHT_VERBS = frozenset(
     "hold stage launch carry conduct mount make issue begin start resume continue lead organize "
-    "organise take announce express voice file lodge give deliver reach sign have".split()
+    "organise take announce express voice file lodge give deliver reach sign have undertake renew "
+    "complete speed order".split()
 )
+# Verbs and adjectives of intention take the polarity of what is intended: "vowed to fight",
+# "is prepared to impose martial law" are threats; "pledged to withdraw" is an agreement.
+INTENT_WORDS = frozenset("pledge promise vow swear plan intend prepare decide willing ready prepared offer".split())
+CONFLICT_TYPES = frozenset({"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
 # Dependency edges through which an outer trigger governs (and absorbs) an inner one.
 COMPLEMENT_EDGES = frozenset(
     "xcomp ccomp dobj pobj prep pcomp acomp oprd agent dative compound amod nmod attr".split()
@@ -106,8 +111,9 @@ def _words(token: Token) -> set[str]:
 
 def _particles(token: Token) -> set[str]:
     found = {c.lower_ for c in token.children if c.dep_ in {"prt", "prep", "dobj", "acomp", "advmod", "oprd"}}
-    if token.i + 1 < len(token.doc):
-        found.add(token.doc[token.i + 1].lower_)
+    following = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+    if following is not None and following.dep_ in {"prt", "prep"}:
+        found.add(following.lower_)
     return found
 
 
@@ -196,8 +202,25 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
     # A noun that is the object of a light-verb trigger is that trigger's event, not another.
     absorbed = {o.i for m in matched if m.token.pos_ in {"VERB", "AUX"} for o in object_tokens(m.token)}
     matched = [m for m in matched if m.token.i not in absorbed]
-    indices = {m.token.i for m in matched}
-    return [m for m in matched if not _dominated(m.token, indices)]
+    by_index = {m.token.i: m for m in matched}
+    kept = []
+    for match in matched:
+        if _dominated(match.token, set(by_index)):
+            continue
+        if match.token.lemma_.lower() in INTENT_WORDS or match.token.lower_ in INTENT_WORDS:
+            intended = next((by_index[c.i] for c in match.token.children if c.dep_ == "xcomp" and c.i in by_index), None)
+            if intended is not None and intended.rule.event_type in CONFLICT_TYPES:
+                match = Trigger(match.token, TriggerRule(match.rule.lemma, "", frozenset(), match.rule.pos, "THREATEN", None))
+        kept.append(match)
+    # Plain intention verbs ("plans to impose ...") are events only through what they intend.
+    for token in sentence:
+        if token.lemma_.lower() in INTENT_WORDS and token.i not in by_index:
+            intended = next((by_index[c.i] for c in token.children if c.dep_ == "xcomp" and c.i in by_index), None)
+            if intended is not None and intended in kept:
+                kept.remove(intended)
+                event_type = "THREATEN" if intended.rule.event_type in CONFLICT_TYPES else "AGREE"
+                kept.append(Trigger(token, TriggerRule(token.lemma_.lower(), "", frozenset(), "V", event_type, None)))
+    return sorted(kept, key=lambda m: m.token.i)
 
 
 def depth(token: Token) -> int:

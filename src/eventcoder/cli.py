@@ -1,0 +1,415 @@
+"""The ``eventcoder`` command line: a thin Typer layer over the library.
+
+Each command parses its options, calls one library function (``code_files``,
+``queries.events``, ``export.export``, ...) and turns an ``EventcoderError`` into a red
+one-line message and exit code 1. No SQL and no NLP live here; every command has a
+one-call Python equivalent. Listing commands share one output option
+(:data:`FormatOption`) and one writer (:func:`emit`): ``table``, ``jsonl`` or ``csv``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+import eventcoder
+from eventcoder import export as exporting
+from eventcoder.errors import E203_NO_EVENTS, EventcoderError
+from eventcoder.model import CodedArticle, Rejected
+from eventcoder.settings import SETTINGS, load_options
+from eventcoder.store import Store, queries
+
+# rich_markup_mode=None: plain Click help, identical in every terminal, so docs/CLI.md
+# can be generated from it and checked in a test.
+app = typer.Typer(
+    name="eventcoder",
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+EVIDENCE_CHARS = 110
+WIDE_TABLE = 150  # terminal columns from which events print as a table
+
+
+# -- shared options and helpers ---------------------------------------------------------------
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class Period(str, Enum):
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+ExportFormat = Enum("ExportFormat", {f.replace("-", "_"): f for f in exporting.FORMATS}, type=str)  # type: ignore[misc]
+
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option("--format", "-f", help="table (for people), jsonl (one JSON object a line) or csv; jsonl/csv go to stdout."),
+]
+DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB store file [default: setting default_db, events.duckdb].")]
+ActorOption = Annotated[Optional[str], typer.Option("--actor", help="Only events with an actor of this code (ISO3 or IGO, e.g. CHN).")]
+RecipientOption = Annotated[Optional[str], typer.Option("--recipient", help="Only events with a recipient of this code (e.g. PRK).")]
+TypeOption = Annotated[Optional[str], typer.Option("--type", help="Only events of this PLOVER type (e.g. REQUEST).")]
+_DATE = {"formats": ["%Y-%m-%d"], "metavar": "YYYY-MM-DD"}
+SinceOption = Annotated[Optional[dt.datetime], typer.Option("--since", help="Only events on or after this date.", **_DATE)]
+UntilOption = Annotated[Optional[dt.datetime], typer.Option("--until", help="Only events on or before this date.", **_DATE)]
+LimitOption = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many events (oldest first).")]
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    err.print(Text(message, style="bold red"))
+    return typer.Exit(code)
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Turn eventcoder's own errors (and bad argument values) into a red message, exit 1."""
+    try:
+        yield
+    except EventcoderError as exc:
+        raise _fail(f"Error: {exc}") from None
+    except ValueError as exc:
+        raise _fail(f"Error: {exc}") from None
+
+
+def _db_path(db: Path | None) -> Path:
+    return db if db is not None else Path(load_options().default_db)
+
+
+@contextmanager
+def _store(db: Path | None, *, must_exist: bool = False) -> Iterator[Store]:
+    """Open the store (closing it after); reading commands refuse a file that is not there."""
+    with _errors():
+        path = _db_path(db)
+        if must_exist and not path.exists():
+            raise _fail(f"Error: no store at {path}; code some articles first (eventcoder code PATHS --db {path}).")
+        with eventcoder.open_store(path) as store:
+            yield store
+
+
+def _date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=_json_default, ensure_ascii=False)
+    return "" if value is None else _json_default(value) if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, table: Callable[[Sequence[dict[str, Any]]], None]) -> None:
+    """Write ``rows`` in the chosen format: ``table`` calls ``table(rows)``; ``jsonl`` writes
+    one JSON object a line; ``csv`` writes a header and one row each (lists as JSON)."""
+    if fmt is OutputFormat.jsonl:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, default=_json_default, ensure_ascii=False) + "\n")
+    elif fmt is OutputFormat.csv:
+        if rows:
+            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    elif rows:
+        table(rows)
+    else:
+        err.print("Nothing to show.", style="dim")
+
+
+# -- rendering ------------------------------------------------------------------------------
+
+
+def actor_label(actor: dict[str, Any]) -> str:
+    """``CHN GOV (Geng Shuang)``: code and sector, and the name (or the text) in brackets."""
+    code = " ".join(p for p in (actor.get("country"), actor.get("sector")) if p) or "?"
+    who = actor.get("name") or (None if actor.get("country") else actor.get("text"))
+    return f"{code} ({who})" if who else code
+
+
+def _truncate(text: str, n: int = EVIDENCE_CHARS) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def _event_cells(ev: dict[str, Any]) -> dict[str, str]:
+    date = ev["date"].isoformat() if ev.get("date") else "undated"
+    return {
+        "date": f"{date} ({ev.get('date_precision') or 'unknown'})",
+        "type": ev["event_type"] + (f"({ev['mode']})" if ev.get("mode") else ""),
+        "actors": ", ".join(actor_label(a) for a in ev["actors"]) or "—",
+        "recipients": ", ".join(actor_label(a) for a in ev["recipients"]) or "—",
+        "place": ev.get("place_name") or "",
+        "bg": "background" if ev.get("background") else "",
+        "conf": f"{ev['confidence']:.2f}",
+    }
+
+
+def _events_table(events: Sequence[dict[str, Any]]) -> Table:
+    table = Table(pad_edge=False)
+    for name in ("date", "type(mode)", "actor(s)", "recipient(s)", "place", "bg", "conf"):
+        table.add_column(name, no_wrap=name in ("date", "conf"))
+    table.add_column("evidence", ratio=1)
+    for ev in events:
+        cells = _event_cells(ev)
+        cells["bg"] = "yes" if cells["bg"] else ""
+        table.add_row(*(Text(v) for v in cells.values()), Text(_truncate(ev.get("sentence") or "")))
+    return table
+
+
+def _events_lines(events: Sequence[dict[str, Any]]) -> Text:
+    # Narrow terminals: the same fields as the table, two lines an event.
+    text = Text()
+    for ev in events:
+        c = _event_cells(ev)
+        text.append(f"  {c['date']:<18} ", style="cyan")
+        text.append(c["actors"])
+        text.append(f"  {c['type']}  ", style="bold")
+        text.append(c["recipients"])
+        for extra in (f"@ {c['place']}" if c["place"] else "", c["bg"], f"conf {c['conf']}"):
+            if extra:
+                text.append(f"  {extra}", style="dim" if extra != c["bg"] else "magenta")
+        text.append(f"\n      {_truncate(ev.get('sentence') or '', max(40, out.width - 8))}\n", style="dim")
+    return text
+
+
+def print_events(rows: Sequence[dict[str, Any]], sources: dict[str, str] | None = None) -> None:
+    """Events grouped by article under "title — published date — source": a Rich table
+    when the terminal is wide enough, two lines an event when it is not."""
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_article.setdefault(row["article_id"], []).append(row)
+    for article_id, events in by_article.items():
+        first = events[0]
+        source = (sources or {}).get(article_id) or first.get("outlet") or first.get("url") or f"article {article_id}"
+        published = first["published"].isoformat() if first.get("published") else "undated"
+        out.print()
+        out.print(Text(f"{first.get('title') or '(untitled)'} — {published} — {source}", style="bold"))
+        out.print(_events_table(events) if out.width >= WIDE_TABLE else _events_lines(events))
+
+
+def _simple_table(columns: Sequence[str]) -> Callable[[Sequence[dict[str, Any]]], None]:
+    def show(rows: Sequence[dict[str, Any]]) -> None:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*(Text(str(_cell(row.get(c)))) for c in columns))
+        out.print(table)
+
+    return show
+
+
+# -- commands -------------------------------------------------------------------------------
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"eventcoder {eventcoder.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Turn news articles into PLOVER political event data: who did what to whom, when and
+    where, with the evidence sentence. Events are stored in a DuckDB file."""
+
+
+def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any) -> eventcoder.RunSummary:
+    """Run ``code_files`` behind a transient spinner, printing each failure as it happens."""
+    with Progress(
+        SpinnerColumn(), TextColumn("coding: {task.completed} input(s)"), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as progress:  # fmt: skip
+        task = progress.add_task("coding", total=None)
+
+        def on_article(item: CodedArticle | Rejected) -> None:
+            progress.advance(task)
+            problems = [item] if isinstance(item, Rejected) else [r for r in item.rejections if r.code != E203_NO_EVENTS]
+            for problem in problems:
+                progress.console.print(Text(str(problem), style="yellow"))
+
+        with _errors():
+            return eventcoder.code_files(paths, store, load_options(), defaults=defaults, on_article=on_article)
+
+
+@app.command()
+def demo(
+    db: Annotated[Optional[Path], typer.Option("--db", help="DuckDB file to write [default: a new temporary file].")] = None,
+) -> None:
+    """Code the two bundled seed articles and print their events.
+
+    Writes a DuckDB store (a fresh temporary file unless --db is given), then shows every
+    event grouped by article: date, PLOVER type and mode, actors and recipients, place,
+    background flag, confidence and the evidence sentence.
+    """
+    from eventcoder.run import seed_defaults, seed_paths
+
+    path = db if db is not None else Path(tempfile.mkdtemp(prefix="eventcoder-demo-")) / "demo.duckdb"
+    seeds = seed_paths()
+    err.print(f"Coding {len(seeds)} bundled articles into {path}", style="dim")
+    with _store(path) as store:
+        summary = _code_with_progress(seeds, store, seed_defaults)
+        with _errors():
+            rows = queries.events(store)
+        sources = {a["id"]: Path(a["source"]).name for a in store.articles()}
+    print_events(rows, sources)
+    out.print()
+    out.print(f"{summary.events} events from {summary.articles} articles stored in {path}")
+    out.print(f"Next: eventcoder events --db {path} --actor CHN --format jsonl")
+
+
+@app.command()
+def code(
+    paths: Annotated[list[Path], typer.Argument(help="Files, folders or glob patterns (.txt, .html, .jsonl, .csv, .warc.gz).")],
+    db: DbOption = None,
+    published: Annotated[
+        Optional[dt.datetime],
+        typer.Option("--published", help="Publication date for articles that carry none.", **_DATE),
+    ] = None,
+) -> None:
+    """Code news articles into events and store them.
+
+    Reads every file, folder or glob given, codes each article and saves events, articles
+    and failures in the store. Re-coding the same inputs adds nothing twice. Unreadable
+    inputs are listed as they happen and kept in the failures table; the exit code is 1
+    only when nothing at all could be coded.
+    """
+    day = _date(published)
+
+    def defaults(article: eventcoder.Article) -> eventcoder.Article:
+        return article if article.published or day is None else article.model_copy(update={"published": day})
+
+    path = _db_path(db)
+    with _store(path) as store:
+        summary = _code_with_progress(paths, store, defaults)
+    out.print(
+        f"Coded {summary.articles} article(s): {summary.events} event(s), {summary.new_events} new; "
+        f"{len(summary.failures)} failure(s). Store: {path}"
+    )
+    if summary.articles == 0:
+        raise _fail("Nothing could be coded: no input gave a readable article (see the failures above).")
+
+
+@app.command()
+def events(
+    db: DbOption = None,
+    actor: ActorOption = None,
+    recipient: RecipientOption = None,
+    event_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List stored events, oldest first, filtered by actor, recipient, type and date.
+
+    An event's date is the date in its text or, failing that, the article's published date.
+    """
+    with _store(db, must_exist=True) as store, _errors():
+        rows = queries.events(store, actor, recipient, event_type, _date(since), _date(until), limit)
+    emit(rows, fmt, print_events)
+
+
+@app.command()
+def dyad(
+    actor: Annotated[str, typer.Argument(help="Actor code, e.g. CHN.")],
+    recipient: Annotated[str, typer.Argument(help="Recipient code, e.g. PRK.")],
+    db: DbOption = None,
+    by: Annotated[Period, typer.Option("--by", help="Period to count events by.")] = Period.month,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Count events from ACTOR to RECIPIENT per period and PLOVER type (a dyad timeline)."""
+    with _store(db, must_exist=True) as store, _errors():
+        rows = queries.dyad_timeline(store, actor, recipient, by.value)  # type: ignore[arg-type]
+    emit(rows, fmt, _simple_table(("period", "event_type", "n")))
+
+
+@app.command()
+def failures(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """List inputs and articles that could not be coded, with their error code and reason."""
+    with _store(db, must_exist=True) as store, _errors():
+        rows = store.failures()
+    emit(rows, fmt, _simple_table(("code", "source", "line", "stage", "reason")))
+
+
+@app.command("export")
+def export_(
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="plover-jsonl, gdelt-tsv, csv or parquet.")],
+    out_path: Annotated[Path, typer.Argument(metavar="OUT", help="File to write (a folder of tables for parquet).")],
+    db: DbOption = None,
+    actor: ActorOption = None,
+    recipient: RecipientOption = None,
+    event_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+) -> None:
+    """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV or Parquet.
+
+    parquet writes OUT as a folder with one file per table (articles, events,
+    event_actors, failures) and takes no filters.
+    """
+    filters = {"actor": actor, "recipient": recipient, "event_type": event_type,
+               "since": _date(since), "until": _date(until), "limit": limit}  # fmt: skip
+    with _store(db, must_exist=True) as store, _errors():
+        n = exporting.export(store, fmt.value, out_path, **filters)
+    out.print(f"Wrote {n} event(s) to {out_path} ({fmt.value}).")
+
+
+@app.command("eval")
+def eval_(
+    gold: Annotated[Path, typer.Argument(metavar="GOLD.json", help="Gold-standard events to score against.")],
+    out_path: Annotated[Optional[Path], typer.Option("--out", help="Also write the report here (e.g. docs/EVALUATION.md).")] = None,
+) -> None:
+    """Score the coder against a gold-standard file and print a Markdown report."""
+    try:
+        from eventcoder.evaluate import evaluate_gold
+    except ImportError as exc:
+        raise _fail(f"Error: evaluation is not available in this installation ({exc}).") from None
+    with _errors():
+        markdown = evaluate_gold(gold).to_markdown()
+    typer.echo(markdown)
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.write_text(markdown if markdown.endswith("\n") else markdown + "\n", encoding="utf-8")
+        err.print(f"Report written to {out_path}", style="dim")
+
+
+@app.command()
+def settings(fmt: FormatOption = OutputFormat.table) -> None:
+    """List every setting with its default and what it does.
+
+    Set them in eventcoder.toml ([settings] table) or as EVENTCODER_<NAME> variables.
+    """
+    rows = [{"name": s.name, "default": s.default, "help": s.help} for s in SETTINGS]
+    emit(rows, fmt, _simple_table(("name", "default", "help")))

@@ -81,7 +81,7 @@ LimitOption = Annotated[Optional[int], typer.Option("--limit", min=1, help="At m
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(Text(message, style="bold red"))
+    err.print(Text(message, style="bold red"), soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -276,7 +276,7 @@ def demo(
 
     path = db if db is not None else Path(tempfile.mkdtemp(prefix="eventcoder-demo-")) / "demo.duckdb"
     seeds = seed_paths()
-    err.print(f"Coding {len(seeds)} bundled articles into {path}", style="dim")
+    err.print(f"Coding {len(seeds)} bundled articles into {path}", style="dim", soft_wrap=True)
     with _store(path) as store:
         summary = _code_with_progress(seeds, store, seed_defaults)
         with _errors():
@@ -284,8 +284,8 @@ def demo(
         sources = {a["id"]: Path(a["source"]).name for a in store.articles()}
     print_events(rows, sources)
     out.print()
-    out.print(f"{summary.events} events from {summary.articles} articles stored in {path}")
-    out.print(f"Next: eventcoder events --db {path} --actor CHN --format jsonl")
+    out.print(f"{summary.events} events from {summary.articles} articles stored in {path}", soft_wrap=True)
+    out.print(f"Next: eventcoder events --db {path} --actor CHN --format jsonl", soft_wrap=True)
 
 
 @app.command()
@@ -314,7 +314,8 @@ def code(
         summary = _code_with_progress(paths, store, defaults)
     out.print(
         f"Coded {summary.articles} article(s): {summary.events} event(s), {summary.new_events} new; "
-        f"{len(summary.failures)} failure(s). Store: {path}"
+        f"{len(summary.failures)} failure(s). Store: {path}",
+        soft_wrap=True,
     )
     if summary.articles == 0:
         raise _fail("Nothing could be coded: no input gave a readable article (see the failures above).")
@@ -383,12 +384,12 @@ def export_(
                "since": _date(since), "until": _date(until), "limit": limit}  # fmt: skip
     with _store(db, must_exist=True) as store, _errors():
         n = exporting.export(store, fmt.value, out_path, **filters)
-    out.print(f"Wrote {n} event(s) to {out_path} ({fmt.value}).")
+    out.print(f"Wrote {n} event(s) to {out_path} ({fmt.value}).", soft_wrap=True)
 
 
 @app.command("eval")
 def eval_(
-    gold: Annotated[Path, typer.Argument(metavar="GOLD.json", help="Gold-standard events to score against.")],
+    gold: Annotated[Path, typer.Argument(metavar="GOLD.json", exists=True, dir_okay=False, help="Gold-standard events to score against.")],
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Also write the report here (e.g. docs/EVALUATION.md).")] = None,
 ) -> None:
     """Score the coder against a gold-standard file and print a Markdown report."""

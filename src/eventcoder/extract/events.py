@@ -19,11 +19,12 @@ Confidence is a documented sum of evidence, not a probability estimate.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from eventcoder.extract.actors import ActorContext, find_actor_mentions, load_actor_dictionary
+from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions, load_actor_dictionary
 from eventcoder.extract.dates import resolve_when
 from eventcoder.extract.places import resolve_place
 from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
@@ -62,6 +63,7 @@ class Discourse:
     attribution: Attribution
     last_person: Actor | None = None
     last_group: Actor | None = None
+    article_country: str | None = None
 
 
 def _phrase(token: Token) -> Span:
@@ -237,6 +239,26 @@ def _place(trigger: Token, sentence: Span, used: set[int]) -> Place | None:
     return None
 
 
+def _local_country(place: Place | None, sentence: Span, discourse: Discourse) -> str | None:
+    """The country an actor named only by role ("rebels", "the opposition", "President X")
+    belongs to, following the CAMEO convention of coding such agents by where they act:
+    the event's place, else the first country the sentence names, else the article's main one."""
+    if place is not None and place.country:
+        return place.country
+    for entity in sentence.ents:
+        if entity.label_ in {"GPE", "NORP"}:
+            for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
+                if actor.country and len(actor.country) == 3 and actor.country.isalpha() and actor.country not in NON_STATE_CODES:
+                    return actor.country
+    return discourse.article_country
+
+
+def _localize(actor: Actor, country: str | None) -> Actor:
+    if actor.country or country is None:
+        return actor
+    return actor.model_copy(update={"country": country})
+
+
 def _modal(token: Token) -> set[str]:
     return {c.lower_ for c in token.children if c.dep_ == "aux"}
 
@@ -343,6 +365,12 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     elif actors and actors[0].name is None:
         discourse.last_group = actors[0]
     used = {t.i for t in subject.subtree} if subject is not None else set()
+    place = _place(token, sentence, used)
+    if not actors and subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
+        actors = [Actor(text=_phrase(subject).text, start_char=_phrase(subject).start_char, end_char=_phrase(subject).end_char)]
+    local = _local_country(place, sentence, discourse)
+    actors = [_localize(a, local) for a in actors]
+    recipients = [_localize(a, local) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)
     quote = None
     if speaker is not None:
@@ -359,7 +387,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         recipients=recipients,
         trigger=token.text,
         when=when,
-        place=_place(token, sentence, used),
+        place=place,
         quote=quote,
         background=background,
         negated=negated,
@@ -374,8 +402,9 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
 def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]]:
     """Every event the article reports, and every attributed quotation, in text order."""
     context = ActorContext()
-    find_actor_mentions(doc, context)
+    mentions = Counter(a.country for a in find_actor_mentions(doc, context) if a.country and a.country not in NON_STATE_CODES)
     discourse = Discourse(context=context, attribution=attribute(doc, context))
+    discourse.article_country = mentions.most_common(1)[0][0] if mentions else None
     events: list[Event] = []
     for index, sentence in enumerate(doc.sents):
         if sentence.text.strip().endswith("?"):

@@ -202,6 +202,9 @@ def trigger_symmetric(trigger: Token) -> bool:
 def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: set[int]) -> list[Actor]:
     """Actors named by the entities inside ``head``'s subtree, each entity resolved on its own."""
     low, high = head.left_edge.i, head.right_edge.i
+    # Adverbial and relative clauses inside the complement tell of other events ("..., after
+    # Trump and Kim pledged ..."); their actors are not this event's recipients.
+    excluded = excluded | {t.i for d in head.subtree if d.dep_ in {"advcl", "relcl"} and d != head for t in d.subtree}
     found: list[Actor] = []
     for entity in sentence.ents:
         if low <= entity.start and entity.end - 1 <= high and entity.label_ in {"GPE", "NORP", "ORG", "PERSON"}:
@@ -239,18 +242,22 @@ def _place(trigger: Token, sentence: Span, used: set[int]) -> Place | None:
     return None
 
 
-def _local_country(place: Place | None, sentence: Span, discourse: Discourse) -> str | None:
+def _local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None]) -> str | None:
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
     the event's place, else the first country the sentence names, else the article's main one."""
     if place is not None and place.country:
         return place.country
-    for entity in sentence.ents:
-        if entity.label_ in {"GPE", "NORP"}:
-            for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
-                if actor.country and len(actor.country) == 3 and actor.country.isalpha() and actor.country not in NON_STATE_CODES:
-                    return actor.country
-    return discourse.article_country
+    named = [
+        actor.country
+        for entity in sentence.ents if entity.label_ in {"GPE", "NORP"}
+        for actor in load_actor_dictionary().resolve_all(entity, discourse.context)
+        if actor.country and actor.country not in NON_STATE_CODES
+    ]
+    # The other party's country is the least likely home of an unnamed agent ("a bombing
+    # killed three US soldiers" was not carried out by the United States).
+    preferred = [c for c in named if c not in avoid]
+    return (preferred or named or [discourse.article_country])[0]
 
 
 def _localize(actor: Actor, country: str | None) -> Actor:
@@ -368,9 +375,8 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     place = _place(token, sentence, used)
     if not actors and subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
         actors = [Actor(text=_phrase(subject).text, start_char=_phrase(subject).start_char, end_char=_phrase(subject).end_char)]
-    local = _local_country(place, sentence, discourse)
-    actors = [_localize(a, local) for a in actors]
-    recipients = [_localize(a, local) for a in recipients]
+    actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients})) for a in actors]
+    recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors})) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)
     quote = None
     if speaker is not None:

@@ -57,9 +57,14 @@ def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    result = invoke("demo", "--db", db)
+    return db, invoke("demo", "--db", db)
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_run: tuple[Path, Result]) -> Path:
+    db, result = demo_run
     assert result.exit_code == 0, result.output
     return db
 
@@ -93,9 +98,8 @@ def test_demo_codes_both_seeds(demo_db: Path) -> None:
     assert "2019-12-24" in {str(published) for _, published, _ in per_article}
 
 
-def test_demo_prints_events_grouped_by_article(tmp_path: Path) -> None:
-    db = tmp_path / "again.duckdb"
-    result = invoke("demo", "--db", db)
+def test_demo_prints_events_grouped_by_article(demo_run: tuple[Path, Result]) -> None:
+    db, result = demo_run
     assert result.exit_code == 0, result.output
     assert "CCP Regime Determined to Ease Sanctions on North Korea — 2019-12-24" in result.stdout
     assert "CHN GOV (Geng Shuang)" in result.stdout
@@ -238,7 +242,7 @@ def test_export_writes_each_format(demo_db: Path, tmp_path: Path, fmt: str) -> N
     if fmt == "parquet":
         events = target / "events.parquet"
         assert events.stat().st_size > 0
-        assert duckdb.sql(f"SELECT count(*) FROM read_parquet('{events}')").fetchone()[0] == n
+        assert query(demo_db, "SELECT count(*) FROM read_parquet(?)", [str(events)])[0][0] == n
     else:
         assert target.stat().st_size > 0
         with target.open(encoding="utf-8", newline="") as fh:
@@ -293,12 +297,8 @@ def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
 
 
-def test_python_dash_m_runs_the_real_cli(demo_db: Path, inputs: Path, tmp_path: Path) -> None:
-    proc = _run(sys.executable, "-m", "eventcoder", "events", "--db", str(demo_db), "--actor", "CHN",
-                "--format", "jsonl", cwd=tmp_path)  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert all("CHN" in {a["country"] for a in json.loads(line)["actors"]} for line in proc.stdout.splitlines())
-
+def test_python_dash_m_exit_code_and_stderr(inputs: Path, tmp_path: Path) -> None:
+    # A real process: exit status, stderr and no traceback as a shell would see them.
     bad = _run(sys.executable, "-m", "eventcoder", "code", str(inputs / "empty.txt"), str(inputs / "scan.bin"),
                "--db", str(tmp_path / "bad.duckdb"), cwd=tmp_path)  # fmt: skip
     assert bad.returncode == 1

@@ -365,6 +365,11 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | ({t.i for t in subject.subtree} if subject is not None else set()))
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
+    if not actors and subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
+        # An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev")
+        # is kept by its text; its country is inferred below from where it acts.
+        phrase = _phrase(subject)
+        actors = [Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)]
     if not actors and not recipients:
         return None
     if subject is not None and subject.ent_type_ == "PERSON" and actors:
@@ -373,8 +378,6 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         discourse.last_group = actors[0]
     used = {t.i for t in subject.subtree} if subject is not None else set()
     place = _place(token, sentence, used)
-    if not actors and subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
-        actors = [Actor(text=_phrase(subject).text, start_char=_phrase(subject).start_char, end_char=_phrase(subject).end_char)]
     actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients})) for a in actors]
     recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors})) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)

@@ -97,6 +97,11 @@ def run(n: int, gold: Path, seed: int) -> dict[str, object]:
     started = time.perf_counter()
     nlp = load_pipeline(options.spacy_model, options.verify_model)
     load_s = time.perf_counter() - started
+    # Warm up on one article so lazily built tables (actor dictionary, trigger lexicon,
+    # gazetteer) are loaded outside the timed run; that cost is reported as part of the load.
+    started = time.perf_counter()
+    list(code_articles(seed_articles()[:1], options))
+    load_s += time.perf_counter() - started
 
     started = time.perf_counter()
     coded = list(code_articles(corpus, options))
@@ -141,7 +146,7 @@ def run(n: int, gold: Path, seed: int) -> dict[str, object]:
 def table(f: dict[str, object]) -> str:
     rows = [
         ("Corpus", f"{f['articles']} articles, {f['sentences']:,} sentences, {f['chars']:,} characters"),
-        ("Model load (once, with hash check)", f"{f['load_s']:.2f} s"),
+        ("Model load + warm-up (once per process)", f"{f['load_s']:.2f} s"),
         ("Coding: `code_articles` (parse + extract)", f"{f['code_s']:.2f} s, {f['events']:,} events"),
         ("Articles / s", f"{f['articles_per_s']:.1f}"),
         ("Sentences / s", f"{f['sentences_per_s']:.0f}"),
@@ -166,7 +171,7 @@ def section(f: dict[str, object], command: str) -> str:
         "",
         "Corpus: the two seed articles (body paragraphs shuffled on each repeat) and the PLOVER GSR "
         f"sentences grouped {SENTENCES_PER_ARTICLE} to an article (regrouped on each repeat). "
-        "Coding time excludes the model load; store time is `save_many` in batches of "
+        "Coding time excludes the model load and a one-article warm-up (lazy tables, gazetteer); store time is `save_many` in batches of "
         f"{STORE_BATCH} into a fresh DuckDB file.",
         "",
         table(f),

@@ -44,7 +44,15 @@ COMMANDS = {
 
 
 def invoke(*args: str) -> Result:
-    return CliRunner().invoke(app, [str(a) for a in args], prog_name="eventcoder")
+    result = CliRunner().invoke(app, [str(a) for a in args], prog_name="eventcoder")
+    # The exit's traceback holds the command's frames, and with them closed DuckDB
+    # connections; dropped here, or duckdb's bindings report them as leaked at exit.
+    exc = result.exception
+    while exc is not None:
+        exc.__traceback__ = None
+        exc = exc.__context__
+    result.exc_info = None
+    return result
 
 
 def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:

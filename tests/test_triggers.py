@@ -29,12 +29,6 @@ def test_called_counterpart_is_a_phone_consult(nlp: Language) -> None:
     assert (trigger.token.text, trigger.rule.event_type, trigger.rule.mode) == ("called", "CONSULT", "phone")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="'called on his Chinese counterpart to cut tariffs' is coded CONSULT/phone, not REQUEST: "
-    "match_rule counts 'counterpart' (the pobj of the particle 'on') as an object of 'call', so the "
-    "objects rule call+counterpart (specificity 2) beats the particle rule 'call on' (specificity 1)",
-)
 def test_called_on_counterpart_is_still_request(nlp: Language) -> None:
     found = triggers(nlp, "US President Donald Trump called on his Chinese counterpart to cut tariffs.")
     assert ("called", "REQUEST") in found

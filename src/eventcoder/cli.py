@@ -90,9 +90,10 @@ def _errors() -> Iterator[None]:
     """Turn eventcoder's own errors (and bad argument values) into a red message, exit 1."""
     try:
         yield
-    except EventcoderError as exc:
-        raise _fail(f"Error: {exc}") from None
-    except ValueError as exc:
+    except (EventcoderError, ValueError) as exc:
+        # Drop the traceback: its frames hold the store's DuckDB objects, which would
+        # otherwise live on (in CliRunner results) until interpreter exit.
+        exc.__traceback__ = None
         raise _fail(f"Error: {exc}") from None
 
 
@@ -189,7 +190,7 @@ def _events_lines(events: Sequence[dict[str, Any]]) -> Text:
     text = Text()
     for ev in events:
         c = _event_cells(ev)
-        text.append(f"  {c['date']:<18} ", style="cyan")
+        text.append(f"  {c['date']:<20} ", style="cyan")
         text.append(c["actors"])
         text.append(f"  {c['type']}  ", style="bold")
         text.append(c["recipients"])
@@ -197,6 +198,7 @@ def _events_lines(events: Sequence[dict[str, Any]]) -> Text:
             if extra:
                 text.append(f"  {extra}", style="dim" if extra != c["bg"] else "magenta")
         text.append(f"\n      {_truncate(ev.get('sentence') or '', max(40, out.width - 8))}\n", style="dim")
+    text.rstrip()
     return text
 
 
@@ -290,7 +292,7 @@ def demo(
 
 @app.command()
 def code(
-    paths: Annotated[list[Path], typer.Argument(help="Files, folders or glob patterns (.txt, .html, .jsonl, .csv, .warc.gz).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", show_default=False, help="Files, folders or glob patterns (.txt, .html, .jsonl, .csv, .warc.gz).")],
     db: DbOption = None,
     published: Annotated[
         Optional[dt.datetime],
@@ -343,8 +345,8 @@ def events(
 
 @app.command()
 def dyad(
-    actor: Annotated[str, typer.Argument(help="Actor code, e.g. CHN.")],
-    recipient: Annotated[str, typer.Argument(help="Recipient code, e.g. PRK.")],
+    actor: Annotated[str, typer.Argument(metavar="ACTOR", help="Actor code, e.g. CHN.")],
+    recipient: Annotated[str, typer.Argument(metavar="RECIPIENT", help="Recipient code, e.g. PRK.")],
     db: DbOption = None,
     by: Annotated[Period, typer.Option("--by", help="Period to count events by.")] = Period.month,
     fmt: FormatOption = OutputFormat.table,

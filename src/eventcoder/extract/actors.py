@@ -23,6 +23,7 @@ from typing import Iterable, Iterator
 from spacy.tokens import Doc, Span, Token
 
 from eventcoder.model import Actor
+from eventcoder.nlp.components import document_entities, span_entities
 
 __all__ = [
     "CAMEO_TO_ISO",
@@ -155,14 +156,15 @@ class ActorDictionary:
     def _match(self, tokens: list[Token], table: str) -> list[tuple[int, int, str]]:
         """Greedy longest matches over a run of tokens: (first index, end index, text)."""
         hits: list[tuple[int, int, str]] = []
+        # Doc.text is rebuilt from every token on each access; join the run's own tokens instead.
+        pieces = [t.text_with_ws for t in tokens]
         i = 0
         while i < len(tokens):
             for j in range(min(len(tokens), i + _MAX_NGRAM), i, -1):
                 # Only contiguous token runs form a term.
                 if tokens[j - 1].i - tokens[i].i != j - 1 - i:
                     continue
-                doc = tokens[i].doc
-                text = doc.text[tokens[i].idx: tokens[j - 1].idx + len(tokens[j - 1])]
+                text = "".join(pieces[i:j - 1]) + tokens[j - 1].text
                 if table == "sector":
                     known = normalize_term(text) in self.sectors or (
                         j - i == 1 and tokens[i].lemma_.lower() in self.sectors)
@@ -225,7 +227,7 @@ class ActorDictionary:
 
         # Names the dictionary lacks: a PERSON entity, or a surname seen earlier in the doc.
         person_name: str | None = None
-        for ent in span.ents:
+        for ent in span_entities(span):
             if ent.label_ == "PERSON" and any(t in tokens for t in ent):
                 known = context.lookup(ent.text) if context else None
                 if known is not None:
@@ -361,7 +363,7 @@ _MENTION_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC"})
 def _candidate_spans(doc: Doc) -> Iterable[Span]:
     chunks = list(doc.noun_chunks)
     covered = {t.i for c in chunks for t in c}
-    extra = [e for e in doc.ents if e.label_ in _MENTION_LABELS and not any(t.i in covered for t in e)]
+    extra = [e for e in document_entities(doc) if e.label_ in _MENTION_LABELS and not any(t.i in covered for t in e)]
     return sorted([*chunks, *extra], key=lambda s: s.start)
 
 

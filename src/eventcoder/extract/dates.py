@@ -18,6 +18,7 @@ import dateparser
 from spacy.tokens import Span, Token
 
 from eventcoder.model import Precision, When
+from eventcoder.nlp.components import span_entities
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 SAME_DAY = re.compile(r"\b(today|this (morning|afternoon|evening)|tonight|earlier in the day|earlier today)\b", re.I)
@@ -64,6 +65,9 @@ def resolve_expression(text: str, published: dt.date | None) -> When | None:
             return When(date=published - dt.timedelta(days=1), precision="day", text=text)
         if VAGUE_RECENT.search(lowered):
             return When(date=published, precision="month", text=text)
+    if published is None and not re.search(r"\b(1[89]|20)\d\d\b", cleaned):
+        # A relative expression ("Tuesday", "last month") means nothing without a reference date.
+        return When(date=None, precision="unknown", text=text)
     year_only = YEAR_ONLY.match(cleaned)
     if year_only and not MONTHS.search(cleaned):
         return When(date=dt.date(int(year_only.group(1)), 1, 1), precision="year", text=text)
@@ -83,7 +87,7 @@ def resolve_expression(text: str, published: dt.date | None) -> When | None:
 
 def _time_expressions(sentence: Span, trigger: Token) -> list[Span]:
     """DATE/TIME entities of the sentence, those nearest the trigger first."""
-    entities = [e for e in sentence.ents if e.label_ in {"DATE", "TIME"}]
+    entities = [e for e in span_entities(sentence) if e.label_ in {"DATE", "TIME"}]
     return sorted(entities, key=lambda e: (trigger not in e.root.ancestors and e.root.head != trigger, abs(e.start - trigger.i)))
 
 

@@ -30,6 +30,7 @@ from eventcoder.extract.places import resolve_place
 from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
 from eventcoder.extract.triggers import SPEECH_VERBS, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, object_tokens
 from eventcoder.model import Actor, Article, Event, Place, Quote, hash_id
+from eventcoder.nlp.components import span_entities
 from eventcoder.ontology.plover import describe
 
 EXTRACTOR = "events.v1"
@@ -206,7 +207,7 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
     # Trump and Kim pledged ..."); their actors are not this event's recipients.
     excluded = excluded | {t.i for d in head.subtree if d.dep_ in {"advcl", "relcl"} and d != head for t in d.subtree}
     found: list[Actor] = []
-    for entity in sentence.ents:
+    for entity in span_entities(sentence):
         if low <= entity.start and entity.end - 1 <= high and entity.label_ in {"GPE", "NORP", "ORG", "PERSON"}:
             if not excluded & set(range(entity.start, entity.end)):
                 found += load_actor_dictionary().resolve_all(entity, discourse.context)
@@ -231,10 +232,12 @@ def _place(trigger: Token, sentence: Span, used: set[int]) -> Place | None:
     else the one nearest the trigger in the sentence."""
     own = {t.i for t in trigger.subtree}
     candidates = [
-        e for e in sentence.ents
+        e for e in span_entities(sentence)
         if e.label_ in PLACE_LABELS and e.root.dep_ == "pobj" and e.root.head.lower_ in PLACE_PREPS and not used & set(range(e.start, e.end))
     ]
-    candidates.sort(key=lambda e: (e.root.i not in own, abs(e.start - trigger.i)))
+    # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
+    # before the trigger more often belongs to a framing clause ("Speaking in Beijing, ...").
+    candidates.sort(key=lambda e: (e.root.i not in own, e.start < trigger.i, abs(e.start - trigger.i)))
     for entity in candidates:
         place = resolve_place(entity.text, entity.start_char, entity.end_char)
         if place is not None:
@@ -250,7 +253,7 @@ def _local_country(place: Place | None, sentence: Span, discourse: Discourse, av
         return place.country
     named = [
         actor.country
-        for entity in sentence.ents if entity.label_ in {"GPE", "NORP"}
+        for entity in span_entities(sentence) if entity.label_ in {"GPE", "NORP"}
         for actor in load_actor_dictionary().resolve_all(entity, discourse.context)
         if actor.country and actor.country not in NON_STATE_CODES
     ]
@@ -258,6 +261,26 @@ def _local_country(place: Place | None, sentence: Span, discourse: Discourse, av
     # killed three US soldiers" was not carried out by the United States).
     preferred = [c for c in named if c not in avoid]
     return (preferred or named or [discourse.article_country])[0]
+
+
+def _could_be_agent(subject: Token) -> bool:
+    """Names, and plural nouns ("doctors", "prisoners", "landowners"), can act; singular
+    common nouns are mostly things ("the opportunity ... seized")."""
+    return subject.pos_ == "PROPN" or subject.tag_ == "NNS" or any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in subject.subtree)
+
+
+def _implied_recipient(place: Place | None, sentence: Span, discourse: Discourse) -> Actor | None:
+    """A domestic act with no named target ("imposed a curfew in Cizre", "demonstrated in
+    Kirkuk") is coded, as CAMEO does, against the country where it happens: the event's place,
+    else the first country the sentence names."""
+    if place is not None and place.country:
+        return Actor(text=place.text, start_char=place.start_char, end_char=place.end_char, country=place.country)
+    for entity in span_entities(sentence):
+        if entity.label_ in {"GPE", "NORP"}:
+            for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
+                if actor.country and actor.country not in NON_STATE_CODES:
+                    return actor.model_copy(update={"name": None})
+    return None
 
 
 def _localize(actor: Actor, country: str | None) -> Actor:
@@ -357,7 +380,10 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         if not actors:
             # "The China-Japan-ROK Leaders' Meeting was held", "US-China talks": the parties
             # are named as modifiers of the event noun.
-            nouns = [token] if token.pos_ in {"NOUN", "PROPN"} else [o for o in object_tokens(token) if o.dep_ == "nsubjpass"]
+            lexicon = load_lexicon()
+            nouns = [token] if token.pos_ in {"NOUN", "PROPN"} else [
+                o for o in object_tokens(token) if o.dep_ == "nsubjpass" and ((o.lemma_.lower(), "N") in lexicon or (o.lower_, "N") in lexicon)
+            ]
             for noun in nouns:
                 actors += _countries_in([c for c in noun.children if c.dep_ in {"compound", "amod", "nmod", "poss"}], discourse)
         if not actors and speaker is not None and event_type in VERBAL and subject is None:
@@ -365,7 +391,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | ({t.i for t in subject.subtree} if subject is not None else set()))
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
-    if not actors and subject is not None and subject.pos_ in {"NOUN", "PROPN"}:
+    if not actors and subject is not None and _could_be_agent(subject):
         # An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev")
         # is kept by its text; its country is inferred below from where it acts.
         phrase = _phrase(subject)
@@ -378,6 +404,9 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         discourse.last_group = actors[0]
     used = {t.i for t in subject.subtree} if subject is not None else set()
     place = _place(token, sentence, used)
+    if not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
+        implied = _implied_recipient(place, sentence, discourse)
+        recipients = [implied] if implied is not None else []
     actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients})) for a in actors]
     recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors})) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)

@@ -117,22 +117,32 @@ def _particles(token: Token) -> set[str]:
     return found
 
 
+def _object_words(token: Token, skip_preps: set[str]) -> set[str]:
+    """Head words (and their compound/adjective modifiers) of the token's objects, leaving out
+    objects of the prepositions in ``skip_preps``."""
+    words: set[str] = set()
+    for obj in object_tokens(token):
+        if obj.dep_ == "pobj" and obj.head.lower_ in skip_preps:
+            continue
+        words |= _words(obj)
+        words |= {c.lower_ for c in obj.children if c.dep_ in {"compound", "amod"}}
+    return words
+
+
 def match_rule(token: Token, rules: list[TriggerRule]) -> TriggerRule | None:
-    """The most specific rule whose particle and object conditions the token satisfies."""
-    particles: set[str] | None = None
-    objects: set[str] | None = None
+    """The most specific rule whose particle and object conditions the token satisfies.
+
+    The object of a particle that is itself a rule's particle does not count as an object for
+    bare object rules: in "called on his counterpart to ...", "on" makes the REQUEST, and
+    "counterpart" must not turn it into a phone call."""
+    particles = _particles(token)
+    rule_particles = {r.particle for r in rules if r.particle and r.particle in particles}
     for rule in rules:
-        if rule.particle:
-            particles = _particles(token) if particles is None else particles
-            if rule.particle not in particles:
-                continue
+        if rule.particle and rule.particle not in particles:
+            continue
         if rule.objects:
-            if objects is None:
-                objects = set()
-                for obj in object_tokens(token):
-                    objects |= _words(obj)
-                    objects |= {c.lower_ for c in obj.children if c.dep_ in {"compound", "amod"}}
-            if not rule.objects & objects:
+            skip = rule_particles - {rule.particle}
+            if not rule.objects & _object_words(token, skip):
                 continue
         return rule
     return None

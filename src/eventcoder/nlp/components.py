@@ -9,7 +9,7 @@ sentence and the attribution of who-said-what would cross paragraph lines.
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 @Language.component("paragraph_boundaries")
@@ -18,3 +18,19 @@ def paragraph_boundaries(doc: Doc) -> Doc:
         if "\n" in token.text or "\n" in token.whitespace_:
             doc[token.i + 1].is_sent_start = True
     return doc
+
+
+def document_entities(doc: Doc) -> tuple[Span, ...]:
+    """The document's named entities, built once and kept in ``doc.user_data``
+    (``Doc.ents`` and ``Span.ents`` rebuild every entity span on each access)."""
+    cached = doc.user_data.get("eventcoder.entities")
+    if cached is None:
+        cached = doc.user_data["eventcoder.entities"] = tuple(doc.ents)
+    return cached
+
+
+def span_entities(span: Span) -> list[Span]:
+    """The named entities wholly inside ``span`` (a sentence or a phrase)."""
+    return [e for e in document_entities(span.doc) if e.start >= span.start and e.end <= span.end]
+
+

@@ -1,0 +1,67 @@
+"""Score the extractor against the PLOVER gold-standard records and write docs/EVALUATION.md.
+
+    python bench/bench_gold.py [GOLD_JSON]
+
+GOLD_JSON defaults to ``../shared/data/plover_gsr_cameo.json``, relative to the repository
+root. Prints the headline numbers and the top confusions; the full report (headline,
+per-type table, confusions, reproducing command) goes to ``docs/EVALUATION.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+from pathlib import Path
+
+import eventcoder
+from eventcoder.evaluate import EvalReport, evaluate_gold
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_GOLD = "../shared/data/plover_gsr_cameo.json"
+
+METHOD = """## Method
+
+_TODO: describe the gold set, how a sentence's predicted event is chosen, and how the
+actor codes are compared._
+"""
+
+
+def document(report: EvalReport) -> str:
+    """EVALUATION.md: title, Method placeholder, then the report."""
+    return "\n".join([
+        "# Evaluation against the PLOVER gold-standard records",
+        "",
+        f"eventcoder {eventcoder.__version__}, run {dt.date.today().isoformat()} "
+        f"({report.elapsed_s:.0f} s). Also reproducible with `python bench/bench_gold.py`.",
+        "",
+        METHOD,
+        "## Results",
+        "",
+        report.to_markdown(),
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("gold", nargs="?", default=DEFAULT_GOLD, help=f"GSR JSON file (default {DEFAULT_GOLD})")
+    args = parser.parse_args(argv)
+    os.chdir(ROOT)  # the gold path and the reproducing command are relative to the repo root
+    report = evaluate_gold(Path(args.gold))
+    out = ROOT / "docs" / "EVALUATION.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(document(report), encoding="utf-8")
+    t = report.types
+    print(f"{report.records} records ({report.skipped} skipped), coverage {report.coverage:.3f}")
+    print(f"event type  macro-F1 {t.macro_f1:.3f}  micro-F1 {t.micro_f1:.3f} "
+          f"(P {t.micro_precision:.3f} / R {t.micro_recall:.3f})")
+    print(f"actor {report.actor.value:.3f} ({report.actor.hits}/{report.actor.total})  "
+          f"recipient {report.recipient.value:.3f} ({report.recipient.hits}/{report.recipient.total})  "
+          f"dyad {report.dyad.value:.3f}")
+    print("top confusions: " + ", ".join(f"{g}→{p} {n}" for g, p, n in t.confusions[:8]))
+    print(f"wrote {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -161,9 +161,12 @@ def _truncate(text: str, n: int = EVIDENCE_CHARS) -> str:
 
 
 def _event_cells(ev: dict[str, Any]) -> dict[str, str]:
-    date = ev["date"].isoformat() if ev.get("date") else "undated"
+    # Show the event's own date; an undated event (background with no date in the text) must
+    # not look as if it happened on the publication day.
+    when = ev.get("event_date")
+    date = f"{when.isoformat()} ({ev.get('date_precision') or 'unknown'})" if when else "undated"
     return {
-        "date": f"{date} ({ev.get('date_precision') or 'unknown'})",
+        "date": date,
         "type": ev["event_type"] + (f"({ev['mode']})" if ev.get("mode") else ""),
         "actors": ", ".join(actor_label(a) for a in ev["actors"]) or "—",
         "recipients": ", ".join(actor_label(a) for a in ev["recipients"]) or "—",

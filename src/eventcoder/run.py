@@ -18,8 +18,6 @@ from importlib import resources
 from itertools import islice
 from pathlib import Path
 
-from spacy.lang.en.stop_words import STOP_WORDS
-
 from eventcoder.errors import E201_NO_SENTENCES, E202_NOT_ENGLISH, E203_NO_EVENTS, E204_TRUNCATED
 from eventcoder.extract.events import extract_events
 from eventcoder.ingest import read_paths, read_text
@@ -29,9 +27,15 @@ from eventcoder.settings import Options, load_options
 from eventcoder.store import Store
 
 STORE_BATCH = 200
-# English running text is roughly 40-50% stop words; other languages written in Latin script
-# share few of them. Below this share (over enough words) we do not try to code the text.
-MIN_STOPWORD_SHARE = 0.1
+# English running prose is roughly a fifth function words that other European languages do
+# not share ("the", "of", "and", "to" ...). Below this share, over enough words, we do not try
+# to code the text: the English parser would only invent structure.
+ENGLISH_FUNCTION_WORDS = frozenset(
+    "the of and to is was that with for on said by has have were will this which their from it "
+    "are be been as at its they he she who would could not but a an after over against during "
+    "while when where there these had his her them we our into than also about".split()
+)
+MIN_ENGLISH_SHARE = 0.06
 MIN_WORDS_FOR_LANGUAGE_CHECK = 20
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -62,8 +66,8 @@ def language_problem(text: str) -> str | None:
     latin = sum(1 for w in words if w.isascii())
     if latin / len(words) < 0.5:
         return f"text is not English: {len(words) - latin} of {len(words)} words are in a non-Latin script"
-    share = sum(1 for w in words if w.lower() in STOP_WORDS) / len(words)
-    if share < MIN_STOPWORD_SHARE:
+    share = sum(1 for w in words if w.lower() in ENGLISH_FUNCTION_WORDS) / len(words)
+    if share < MIN_ENGLISH_SHARE:
         return f"text does not look like English prose: only {share:.0%} of its words are English function words"
     return None
 

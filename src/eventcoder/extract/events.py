@@ -147,7 +147,8 @@ def _countries_in(modifiers: list[Token], discourse: Discourse) -> list[Actor]:
 
 
 def _same(a: Actor, b: Actor) -> bool:
-    return (a.country, a.name) == (b.country, b.name) or (a.start_char == b.start_char)
+    """The same party: same country and name (one phrase may name two: "the US and the DPRK")."""
+    return (a.country, a.name) == (b.country, b.name) and (a.country is not None or a.start_char == b.start_char)
 
 
 def _without(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
@@ -158,13 +159,18 @@ def _without(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
     return kept
 
 
-def _recipients(trigger: Token, sentence: Span, actors: list[Actor], discourse: Discourse, excluded: set[int]) -> tuple[list[Actor], bool]:
-    """Recipients and whether they came from the direct grammar (not a proximity guess)."""
+def _recipients(trigger: Token, sentence: Span, actors: list[Actor], discourse: Discourse, excluded: set[int], particle: str = "") -> tuple[list[Actor], bool]:
+    """Recipients and whether they came from the direct grammar (not a proximity guess).
+
+    A place phrase is not a recipient ("agreed in Singapore"), unless the rule is about the
+    place itself ("arrived in Amman" is a visit to Jordan)."""
     # The event noun itself ("the Meeting was held") names no recipient.
     lexicon = load_lexicon()
     direct: list[Token] = [
         o for o in object_tokens(trigger)
-        if o.i not in excluded and not (o.dep_ == "nsubjpass" and ((o.lemma_.lower(), "N") in lexicon or (o.lower_, "N") in lexicon))
+        if o.i not in excluded
+        and not (o.dep_ == "nsubjpass" and ((o.lemma_.lower(), "N") in lexicon or (o.lower_, "N") in lexicon))
+        and not (o.dep_ == "pobj" and o.head.lower_ in PLACE_PREPS and o.head.lower_ != particle)
     ]
     for child in trigger.children:
         if child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS:
@@ -207,10 +213,16 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
     # Trump and Kim pledged ..."); their actors are not this event's recipients.
     excluded = excluded | {t.i for d in head.subtree if d.dep_ in {"advcl", "relcl"} and d != head for t in d.subtree}
     found: list[Actor] = []
+    covered: set[int] = set()
     for entity in span_entities(sentence):
         if low <= entity.start and entity.end - 1 <= high and entity.label_ in {"GPE", "NORP", "ORG", "PERSON"}:
+            covered |= set(range(entity.start, entity.end))
             if not excluded & set(range(entity.start, entity.end)):
                 found += load_actor_dictionary().resolve_all(entity, discourse.context)
+    # The small model misses some names ("the DPRK"); a proper noun the dictionary knows counts.
+    for token in sentence.doc[low : high + 1]:
+        if token.pos_ == "PROPN" and token.i not in covered | excluded and token.ent_type_ == "":
+            found += load_actor_dictionary().resolve_all(sentence.doc[token.i : token.i + 1], discourse.context)
     return found
 
 
@@ -245,7 +257,7 @@ def _place(trigger: Token, sentence: Span, used: set[int]) -> Place | None:
     return None
 
 
-def _local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None]) -> str | None:
+def _local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], *, article_fallback: bool = True) -> str | None:
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
     the event's place, else the first country the sentence names, else the article's main one."""
@@ -260,7 +272,7 @@ def _local_country(place: Place | None, sentence: Span, discourse: Discourse, av
     # The other party's country is the least likely home of an unnamed agent ("a bombing
     # killed three US soldiers" was not carried out by the United States).
     preferred = [c for c in named if c not in avoid]
-    return (preferred or named or [discourse.article_country])[0]
+    return (preferred or named or [discourse.article_country if article_fallback else None])[0]
 
 
 def _could_be_agent(subject: Token) -> bool:
@@ -373,7 +385,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
             recipients = _resolve_token(subject, discourse)
         recipient_direct = bool(recipients)
         if not recipients:
-            recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded)
+            recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded, trigger.rule.particle)
     else:
         if subject is not None and not (token.pos_ in {"NOUN", "PROPN"} and subject.pos_ == "PRON"):
             actors = _resolve_token(subject, discourse)
@@ -388,7 +400,8 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
                 actors += _countries_in([c for c in noun.children if c.dep_ in {"compound", "amod", "nmod", "poss"}], discourse)
         if not actors and speaker is not None and event_type in VERBAL and subject is None:
             actors = [speaker]
-        recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | ({t.i for t in subject.subtree} if subject is not None else set()))
+        subject_tokens = {t.i for t in subject.subtree} if subject is not None else set()
+        recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle)
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
     if not actors and subject is not None and _could_be_agent(subject):
@@ -397,18 +410,21 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         phrase = _phrase(subject)
         actors = [Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)]
     if not actors and not recipients:
-        return None
+        return None  # nobody acts and nobody is named as affected: nothing to code
     if subject is not None and subject.ent_type_ == "PERSON" and actors:
         discourse.last_person = actors[0]
     elif actors and actors[0].name is None:
         discourse.last_group = actors[0]
     used = {t.i for t in subject.subtree} if subject is not None else set()
     place = _place(token, sentence, used)
-    if not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
+    if actors and not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
         implied = _implied_recipient(place, sentence, discourse)
         recipients = [implied] if implied is not None else []
-    actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients})) for a in actors]
-    recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors})) for a in recipients]
+    # "The three leaders", "the two countries' leaders" name several parties: no single country.
+    counted_governments = subject is not None and any(t.dep_ == "nummod" for t in subject.subtree) and all(a.sector in {"GOV", None} for a in actors)
+    if not counted_governments:
+        actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients})) for a in actors]
+    recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors}, article_fallback=False)) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)
     quote = None
     if speaker is not None:

@@ -8,6 +8,8 @@ sentence and the attribution of who-said-what would cross paragraph lines.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -26,11 +28,20 @@ def document_entities(doc: Doc) -> tuple[Span, ...]:
     cached = doc.user_data.get("eventcoder.entities")
     if cached is None:
         cached = doc.user_data["eventcoder.entities"] = tuple(doc.ents)
+        doc.user_data["eventcoder.entity_starts"] = [e.start for e in cached]
     return cached
 
 
 def span_entities(span: Span) -> list[Span]:
-    """The named entities wholly inside ``span`` (a sentence or a phrase)."""
-    return [e for e in document_entities(span.doc) if e.start >= span.start and e.end <= span.end]
-
-
+    """The named entities wholly inside ``span`` (a sentence or a phrase), found by bisection
+    so long articles do not pay a scan of every entity per lookup."""
+    entities = document_entities(span.doc)
+    starts = span.doc.user_data["eventcoder.entity_starts"]
+    found = []
+    for index in range(bisect_left(starts, span.start), len(entities)):
+        entity = entities[index]
+        if entity.start >= span.end:
+            break
+        if entity.end <= span.end:
+            found.append(entity)
+    return found

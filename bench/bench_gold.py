@@ -22,8 +22,28 @@ DEFAULT_GOLD = "../shared/data/plover_gsr_cameo.json"
 
 METHOD = """## Method
 
-_TODO: describe the gold set, how a sentence's predicted event is chosen, and how the
-actor codes are compared._
+* **Gold set.** The PLOVER gold-standard records (`plover_gsr_cameo.json`, Open Event Data
+  Alliance, CC BY-SA 4.0): one sentence each, mostly example sentences of the CAMEO manual. Each
+  record is coded as a one-sentence article whose publication date is the record's date. The
+  record of type DOCUMENT is skipped.
+* **Type names.** PLOVER 0.5 names are crosswalked to current PLOVER in code
+  (`eventcoder.ontology.plover.PLOVER05_CROSSWALK`): DEMAND → REQUEST, DISAPPROVE → ACCUSE,
+  INVESTIGATE → ACCUSE (mode investigate), FIGHT → ASSAULT.
+* **Which event is scored.** A sentence may yield several events; the one scored is the first
+  with the highest confidence (main-clause events rank above subordinate ones). A sentence with
+  no event counts as "NONE": a false negative for its gold type, never a false positive.
+* **Actors.** Actor (recipient) accuracy is the share of records whose gold source (target) codes
+  include at least one of the scored event's actor (recipient) countries; records without a gold
+  code are left out. Legacy CAMEO codes are normalized (`JAP` → `JPN`, `ITL` → `ITA`, ...). A gold
+  generic `IGO` is matched by any intergovernmental code we assign (UNO, EU, NATO, AU ...), but not
+  by `NGO`: the gold set codes Amnesty and the Red Cross as IGO, we code them NGO, and we count
+  those as misses. "All" variants require every gold code to be found; "dyad" requires actor and
+  recipient both right.
+* **This is a development set.** The trigger lexicon and the actor rules were developed while
+  reading aggregate errors on this file. The rules are general (CAMEO verb classes, grammar,
+  CAMEO's local-country convention for agents named only by role); none is written for one
+  sentence. Expect lower figures on held-out news, where sentences are longer and actors
+  less often named by country.
 """
 
 

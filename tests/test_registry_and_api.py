@@ -50,13 +50,8 @@ def test_settings_match_options() -> None:
 
 @pytest.mark.parametrize("name", [s.name for s in SETTINGS])
 def test_setting_is_documented_in_readme(name: str) -> None:
-    readme = ROOT / "README.md"
-    # The README is being written; until it is, these are expected failures. Once it is done,
-    # drop the xfail calls so a missing setting fails the suite (STYLE.md #9).
-    if not readme.is_file():
-        pytest.xfail("README.md does not exist yet (being written)")
-    if name not in readme.read_text(encoding="utf-8"):
-        pytest.xfail(f"setting {name!r} is not documented in README.md yet")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`{name}`" in readme, f"setting {name!r} is missing from README.md's settings table (STYLE.md #9)"
 
 
 def test_installed_model_matches_provenance() -> None:

@@ -59,6 +59,12 @@ def codes(actors, nlp, sentence):
     ("Russian-backed Ukrainian rebels fired.", ("UKR", "REB", None)),
     ("The Chinese ambassador to the UN said so.", ("CHN", "GOV", None)),
     ("Kofi Annan said so.", ("UNO", "GOV", "Kofi Annan")),
+    # Groups named by their people noun are coded where they live (CAMEO).
+    ("Bosnian Croats marched.", ("BIH", None, None)),
+    ("Iraqi Kurds marched.", ("IRQ", None, None)),
+    ("The Hungarians of Romania marched.", ("ROU", None, None)),
+    ("Ethnic Russians in Latvia marched.", ("LVA", None, None)),
+    ("Russians marched.", ("RUS", None, None)),
 ])
 def test_resolve_examples(actors, nlp, sentence, expected):
     assert codes(actors, nlp, sentence) == [expected]

@@ -48,6 +48,14 @@ def test_must_release_is_the_speakers_request() -> None:
     assert not of_type(coded, "RETREAT")  # nobody released anyone
 
 
+def test_must_with_an_unlisted_verb_is_still_the_speakers_request() -> None:
+    # "pay back" is in no trigger rule: the REQUEST comes from "must" alone.
+    coded = code("A senior Japanese official repeated on Monday that Peru must pay back the disputed loans.")
+    (request,) = of_type(coded, "REQUEST")
+    assert codes(request.actors) == ["JPN"]
+    assert codes(request.recipients) == ["PER"]
+
+
 def test_passive_agent_is_the_actor() -> None:
     coded = code("The village was attacked by Serb forces on Monday, officials said.")
     (assault,) = of_type(coded, "ASSAULT")

@@ -257,6 +257,8 @@ class ActorDictionary:
         # Ukrainian rebels" → UKR); places only after the head come from "of/from" phrases.
         pre = [h for h in places if h[1].i <= root.i]
         place = pre[-1] if pre else (places[0] if places else None)
+        if place is not None and place in covers_root and place[2].kind == "demonym" and root.tag_ in ("NNS", "NNPS"):
+            place = self._residence(span, root, place, places) or place
         igo = igos[0] if igos else None
 
         # "the UN Security Council" is the UN; "Chinese UN envoy" is China's.
@@ -277,6 +279,31 @@ class ActorDictionary:
             return Actor(**base, country=entry.code, sector=sector, name=person_name)
         if sector is not None:
             return Actor(**base, sector=sector, name=person_name)
+        return None
+
+    def _residence(self, span: Span, root: Token, people: tuple[Token, Token, Entry],
+                   places: list[tuple[Token, Token, Entry]]) -> tuple[Token, Token, Entry] | None:
+        """Where a group named by its people noun lives, when the phrase says so.
+
+        CAMEO codes an ethnic or national group by its country of residence: "Bosnian Serbs"
+        are BIH, "Albanians of southern Serbia" and "ethnic Albanians in Serbia" are SRB.
+        """
+        others = [h for h in places if h[2].code != people[2].code]
+        before = [h for h in others if h[1].i < people[0].i]
+        if before:
+            return before[-1]
+        after = [h for h in others if h[0].i > people[1].i and h[2].kind in ("country", "capital")]
+        if after:
+            return after[0]
+        # "in south Serbia" is cut from the kept tokens as a prepositional phrase; look at it here.
+        for prep in root.children:
+            if prep.dep_ != "prep" or prep.lower_ not in ("in", "inside") or not (span.start <= prep.i < span.end):
+                continue
+            inner = [t for t in prep.subtree if t.i != prep.i]
+            for i, j, text in self._match(inner, "entity"):
+                entry = self.lookup(text)[0]
+                if entry.kind in ("country", "capital") and entry.code != people[2].code:
+                    return inner[i], inner[j - 1], entry
         return None
 
 

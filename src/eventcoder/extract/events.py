@@ -79,7 +79,15 @@ def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
         return speaker
     for ancestor in token.ancestors:
         if ancestor.lemma_.lower() in SPEECH_VERBS and (subject := subject_of(ancestor)) is not None:
-            return _resolve_token(subject, discourse, speaker_fallback=False)[0] if _resolve_token(subject, discourse, speaker_fallback=False) else None
+            found = _resolve_token(subject, discourse, speaker_fallback=False)
+            if found:
+                return found[0]
+            if subject.pos_ != "PRON" and _could_be_agent(subject):
+                # A speaker the dictionary does not know is still the one speaking; its
+                # country may be inferred later from where it acts.
+                phrase = _phrase(subject)
+                return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
+            return None
     return None
 
 
@@ -374,7 +382,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     event_type, mode, negated = classified
     speaker = _speaker_for(token, discourse)
     excluded = _excluded_tokens(token, sentence)
-    appeal = event_type == "REQUEST" and trigger.rule.event_type != "REQUEST"
+    appeal = event_type == "REQUEST" and (trigger.rule.event_type != "REQUEST" or trigger.appeal)
     subject = _subject_token(token)
     actors: list[Actor] = []
     recipients: list[Actor] = []
@@ -404,7 +412,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle)
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
-    if not actors and subject is not None and _could_be_agent(subject):
+    if not actors and subject is not None and not appeal and _could_be_agent(subject):
         # An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev")
         # is kept by its text; its country is inferred below from where it acts.
         phrase = _phrase(subject)
@@ -468,7 +476,7 @@ def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]
         for token in sentence:
             rule = None if token.i in taken else _deontic_rule(token)
             if rule is not None and (discourse.attribution.speaker_at(token.idx) or any(a.lemma_.lower() in SPEECH_VERBS for a in token.ancestors)):
-                triggers.append(Trigger(token, rule))
+                triggers.append(Trigger(token, rule, appeal=True))
         for trigger in sorted(triggers, key=lambda t: t.token.i):
             event = _event(article, sentence, trigger, discourse, lead=index < 2)
             if event is not None:

@@ -65,6 +65,7 @@ class Trigger:
     token: Token
     rule: TriggerRule
     light_verb: bool = False  # the event is carried by the token's object noun
+    appeal: bool = False  # 'X must <act>' under a speaker: the speaker asks X to act
 
 
 @lru_cache(maxsize=4)

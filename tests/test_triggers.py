@@ -55,6 +55,17 @@ def test_adverbial_clause_is_a_separate_event(nlp: Language) -> None:
     assert ("pledged", "AGREE") in found
 
 
+def test_quantity_of_goods_is_what_was_handed_over(nlp: Language) -> None:
+    found = triggers(nlp, "Norway handed over 300 tons of food to the refugees on Friday.")
+    assert ("handed", "AID") in found
+
+
+def test_generic_effort_noun_takes_its_modifier(nlp: Language) -> None:
+    found = triggers(nlp, "Oman launched a mediation effort between Iran and the United States.")
+    assert ("launched", "CONSULT") in found
+    assert triggers(nlp, "Oman launched an effort to reach Iran.") == []
+
+
 def test_lemmatizer_miss_hoped_still_matches(nlp: Language) -> None:
     doc = nlp("Japan hoped North Korea would return to talks.")
     hoped = next(t for t in doc if t.text == "hoped")

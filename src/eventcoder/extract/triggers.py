@@ -30,6 +30,13 @@ SPEECH_VERBS = frozenset(
     "emphasize emphasise repeat affirm indicate confirm report quote told reply respond answer "
     "believe think argue acknowledge admit caution".split()
 )
+# Quantity nouns that name how much of something, not what ("tons of food").
+MEASURE_NOUNS = frozenset(
+    "ton tonne kg kilogram kilo pound worth amount quantity shipment consignment load cargo batch "
+    "lot number crate box package convoy truckload planeload".split()
+)
+# Nouns that say an effort was made, not what it was ("undertook a mediation mission").
+GENERIC_ACTION_NOUNS = frozenset("mission effort bid initiative drive campaign attempt operation".split())
 # Verbs whose object noun carries the event ("held talks", "staged a protest", "launched an attack").
 LIGHT_VERBS = frozenset(
     "hold stage launch carry conduct mount make issue begin start resume continue lead organize "
@@ -127,6 +134,13 @@ def _object_words(token: Token, skip_preps: set[str]) -> set[str]:
             continue
         words |= _words(obj)
         words |= {c.lower_ for c in obj.children if c.dep_ in {"compound", "amod"}}
+        # "700 kg of medicine", "$50,000 worth of goods": the thing handed over is behind "of".
+        if obj.lemma_.lower() in MEASURE_NOUNS or any(c.dep_ == "nummod" for c in obj.children):
+            for prep in obj.children:
+                if prep.dep_ == "prep" and prep.lower_ == "of":
+                    for inner in prep.children:
+                        if inner.dep_ == "pobj":
+                            words |= _words(inner)
     return words
 
 
@@ -173,7 +187,11 @@ def _match_token(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]]
             return Trigger(token, rule)
         if lemma in LIGHT_VERBS:
             for obj in object_tokens(token):
-                for word in _words(obj):
+                words = list(_words(obj))
+                if obj.lemma_.lower() in GENERIC_ACTION_NOUNS:
+                    # "a mediation mission", "a peace effort": the modifier says what was done.
+                    words += [w for c in obj.children if c.dep_ in {"compound", "amod"} for w in _words(c)]
+                for word in words:
                     noun_rules = lexicon.get((word, "N"))
                     if noun_rules:
                         return Trigger(token, noun_rules[0], light_verb=True)

@@ -191,3 +191,19 @@ def test_report_outputs(report: EvalReport, gold_path: Path, tmp_path: Path) -> 
     assert "| REQUEST |" in markdown and "Per event type" in markdown
     out = write_report(report, tmp_path / "docs" / "EVALUATION.md")
     assert out.read_text() == markdown
+
+
+def test_repeated_record_ids_are_scored_separately(tmp_path: Path) -> None:
+    # Real gold files repeat ids; each record must be scored on its own sentence.
+    records = [
+        {"id": "T-DUP-0001", "event": "DEMAND", "text": "France urged Iran to release the detained journalists.",
+         "source": [{"code": "FRA"}], "target": [{"code": "IRN"}]},
+        {"id": "T-DUP-0001", "event": "FIGHT", "text": "Russian troops attacked Ukrainian positions near Kharkiv on Monday.",
+         "source": [{"code": "RUS"}], "target": [{"code": "UKR"}]},
+    ]
+    path = tmp_path / "dup.json"
+    path.write_text(json.dumps(records))
+    report = evaluate_gold(path)
+    first, second = report.results
+    assert first.sentence.startswith("France") and "FRA" in first.pred_actors
+    assert second.sentence.startswith("Russian") and "RUS" in second.pred_actors

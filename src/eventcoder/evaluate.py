@@ -428,20 +428,22 @@ def evaluate_gold(path: Path, options: Options | None = None) -> EvalReport:
     options = options or load_options()
     started = time.perf_counter()
     records, skipped = load_gold(path)
-    articles = [Article.from_text(r.text, published=r.published, source=r.id) for r in records]
-    # Match outputs by source (the record id), not position: code_articles yields an article
-    # it rejects before parsing ahead of the parsed ones of its batch.
-    coded = {c.article.source: c for c in code_articles(articles, options)}
-    results = [_result(r, coded.get(r.id)) for r in records]
+    # Match outputs by source, not position: code_articles yields an article it rejects before
+    # parsing ahead of the parsed ones of its batch. The source carries the record's position
+    # too, since gold files may repeat an id (the PLOVER GSR has two COERCE-0004 records).
+    keys = [f"{r.id}#{i}" for i, r in enumerate(records)]
+    articles = [Article.from_text(r.text, published=r.published, source=key) for r, key in zip(records, keys)]
+    by_key = {c.article.source: c for c in code_articles(articles, options)}
+    results = [_result(r, by_key.get(key)) for r, key in zip(records, keys)]
     actors = [country_match(r.gold_source, r.pred_actors) for r in results]
     recipients = [country_match(r.gold_target, r.pred_recipients) for r in results]
     dyads = [None if a is None or b is None else a[0] and b[0] for a, b in zip(actors, recipients)]
-    extractors = sorted({e.extractor for c in coded.values() for e in c.events if e.extractor})
+    extractors = sorted({e.extractor for c in by_key.values() for e in c.events if e.extractor})
     return EvalReport(
         gold_path=str(path),
         records=len(results),
         skipped=skipped,
-        coverage=_ratio(sum(1 for r in records if coded.get(r.id) and coded[r.id].events), len(records)),
+        coverage=_ratio(sum(1 for key in keys if by_key.get(key) and by_key[key].events), len(records)),
         types=score_types((r.gold, r.predicted) for r in results),
         actor=_accuracy([a[0] if a else None for a in actors]),
         actor_all=_accuracy([a[1] if a else None for a in actors]),

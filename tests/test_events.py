@@ -56,6 +56,18 @@ def test_must_with_an_unlisted_verb_is_still_the_speakers_request() -> None:
     assert codes(request.recipients) == ["PER"]
 
 
+def test_stative_passive_subject_is_the_actor() -> None:
+    coded = code("Chile is opposed to the new fishing quotas proposed by Peru, officials said on Monday.")
+    (reject,) = of_type(coded, "REJECT")
+    assert codes(reject.actors) == ["CHL"]
+
+
+def test_that_clause_of_a_statement_noun_is_the_subjects_request() -> None:
+    coded = code("Canada sent a sharp warning to Venezuela on Monday that it must release the detained activists.")
+    (request,) = of_type(coded, "REQUEST")
+    assert codes(request.actors) == ["CAN"]
+
+
 def test_passive_agent_is_the_actor() -> None:
     coded = code("The village was attacked by Serb forces on Monday, officials said.")
     (assault,) = of_type(coded, "ASSAULT")

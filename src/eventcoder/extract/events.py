@@ -78,7 +78,8 @@ def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
     if speaker is not None:
         return speaker
     for ancestor in token.ancestors:
-        if ancestor.lemma_.lower() in SPEECH_VERBS and (subject := subject_of(ancestor)) is not None:
+        verb = _speech_verb(ancestor)
+        if verb is not None and (subject := subject_of(verb)) is not None:
             found = _resolve_token(subject, discourse, speaker_fallback=False)
             if found:
                 return found[0]
@@ -88,6 +89,18 @@ def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
                 phrase = _phrase(subject)
                 return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
             return None
+    return None
+
+
+def _speech_verb(token: Token) -> Token | None:
+    """The verb whose subject says what ``token`` governs: a speech verb ("said"), or the verb
+    of a statement noun ("issued a reminder that ...", "sent a warning ... that ...")."""
+    if token.lemma_.lower() in SPEECH_VERBS:
+        return token
+    if token.lemma_.lower() in SPEECH_NOUNS and token.head.pos_ == "VERB":
+        return token.head
+    if token.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_NOUNS for c in token.children):
+        return token
     return None
 
 
@@ -116,6 +129,13 @@ def _resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool
     return actors
 
 
+# Statement nouns whose "that"-clause is what the subject of their verb said.
+SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
+# Passive forms that describe the subject's own stance: "Israel is opposed to ...",
+# "Vietnam is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
+STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate".split())
+
+
 def _subject_token(trigger: Token) -> Token | None:
     """Who acts: the subject, the passive agent, or the subject of a governing verb."""
     if trigger.pos_ in {"NOUN", "PROPN"}:
@@ -127,6 +147,8 @@ def _subject_token(trigger: Token) -> Token | None:
         return None
     if is_passive(trigger):
         agent = next((c for c in trigger.children if c.dep_ == "agent"), None)
+        if agent is None and trigger.lemma_.lower() in STATIVE_PASSIVES:
+            return next((c for c in trigger.children if c.dep_ == "nsubjpass"), None)
         return next((g for g in agent.children if g.dep_ == "pobj"), None) if agent is not None else None
     current = trigger
     while True:
@@ -475,7 +497,7 @@ def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]
         taken = {t.token.i for t in triggers}
         for token in sentence:
             rule = None if token.i in taken else _deontic_rule(token)
-            if rule is not None and (discourse.attribution.speaker_at(token.idx) or any(a.lemma_.lower() in SPEECH_VERBS for a in token.ancestors)):
+            if rule is not None and (discourse.attribution.speaker_at(token.idx) or any(_speech_verb(a) is not None for a in token.ancestors)):
                 triggers.append(Trigger(token, rule, appeal=True))
         for trigger in sorted(triggers, key=lambda t: t.token.i):
             event = _event(article, sentence, trigger, discourse, lead=index < 2)

@@ -68,6 +68,12 @@ def test_that_clause_of_a_statement_noun_is_the_subjects_request() -> None:
     assert codes(request.actors) == ["CAN"]
 
 
+def test_ethnic_group_is_coded_where_the_event_happens() -> None:
+    coded = code("Police killed two ethnic Hungarians during clashes in Romania on Monday, officials said.")
+    (assault,) = of_type(coded, "ASSAULT")
+    assert codes(assault.recipients) == ["ROU"]
+
+
 def test_passive_agent_is_the_actor() -> None:
     coded = code("The village was attacked by Serb forces on Monday, officials said.")
     (assault,) = of_type(coded, "ASSAULT")

@@ -325,6 +325,20 @@ def _implied_recipient(place: Place | None, sentence: Span, discourse: Discourse
     return None
 
 
+def _ethnic_at(actor: Actor, place: Place | None) -> Actor:
+    """"Ethnic Albanians" in an event in Serbia are Serbia's (CAMEO codes an ethnic group by
+    its country of residence); the dictionary gave them the kin state's code."""
+    if place is None or not place.country or actor.country in (None, place.country):
+        return actor
+    words = actor.text.split()
+    kin = [words[i + 1] for i, w in enumerate(words[:-1]) if w.lower() == "ethnic"]
+    # Only when the phrase's own country came from that demonym ("Serbia's suppression of
+    # ethnic Albanian unrest" stays Serbia's).
+    if not any(e.kind == "demonym" and e.code == actor.country for w in kin for e in load_actor_dictionary().lookup(w)):
+        return actor
+    return actor.model_copy(update={"country": place.country})
+
+
 def _localize(actor: Actor, country: str | None) -> Actor:
     if actor.country or country is None:
         return actor
@@ -447,6 +461,8 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         discourse.last_group = actors[0]
     used = {t.i for t in subject.subtree} if subject is not None else set()
     place = _place(token, sentence, used)
+    actors = [_ethnic_at(a, place) for a in actors]
+    recipients = [_ethnic_at(a, place) for a in recipients]
     if actors and not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
         implied = _implied_recipient(place, sentence, discourse)
         recipients = [implied] if implied is not None else []

@@ -379,16 +379,20 @@ def export_(
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = None,
+    per_event: Annotated[bool, typer.Option("--per-event", help="gdelt-tsv: one row per event, not per deduplicated cluster.")] = False,
 ) -> None:
     """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV or Parquet.
 
-    parquet writes OUT as a folder with one file per table (articles, events,
-    event_actors, failures) and takes no filters.
+    plover-jsonl and csv write one row per event, with its cluster id and counts.
+    gdelt-tsv writes one row per deduplicated event cluster (NumMentions, NumSources,
+    NumArticles filled) unless --per-event is given. parquet writes OUT as a folder with one
+    file per table (articles, events, event_actors, failures, stories, event_clusters,
+    cluster_events) and takes no filters. Field mapping: docs/EXPORTS.md.
     """
     filters = {"actor": actor, "recipient": recipient, "event_type": event_type,
                "since": _date(since), "until": _date(until), "limit": limit}  # fmt: skip
     with _store(db, must_exist=True) as store, _errors():
-        n = exporting.export(store, fmt.value, out_path, **filters)
+        n = exporting.export(store, fmt.value, out_path, per_event=per_event, **filters)
     out.print(f"Wrote {n} event(s) to {out_path} ({fmt.value}).", soft_wrap=True)
 
 
@@ -419,3 +423,45 @@ def settings(fmt: FormatOption = OutputFormat.table) -> None:
     """
     rows = [{"name": s.name, "default": s.default, "help": s.help} for s in SETTINGS]
     emit(rows, fmt, _simple_table(("name", "default", "help")))
+
+
+def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
+    table = Table(pad_edge=False)
+    for name in ("dates", "type", "actor(s)", "recipient(s)", "mentions", "sources", "articles"):
+        table.add_column(name, no_wrap=name in ("dates", "mentions", "sources", "articles"))
+    table.add_column("canonical evidence", ratio=1)
+    for row in rows:
+        first, last = row.get("first_date"), row.get("last_date")
+        dates = "undated" if first is None else first.isoformat() if first == last else f"{first.isoformat()}…{last.isoformat()}"
+        codes = {"actor(s)": row.get("cluster_actor_countries"), "recipient(s)": row.get("cluster_recipient_countries")}
+        table.add_row(
+            dates, row["event_type"] + ("(background)" if row.get("background") else ""),
+            (codes["actor(s)"] or "—").replace(";", ", "), (codes["recipient(s)"] or "—").replace(";", ", "),
+            str(row["num_mentions"]), str(row["num_sources"]), str(row["num_articles"]),
+            Text(_truncate(row.get("sentence") or "")),
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def stories(
+    db: DbOption = None,
+    actor: ActorOption = None,
+    recipient: RecipientOption = None,
+    event_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List deduplicated events: one row per event cluster, with its counts.
+
+    The same event reported by several outlets (same actors, type and recipients within
+    the cluster_window_days setting, or in near-duplicate articles) is one cluster that
+    counts its mentions, distinct sources (outlets) and articles; the row shows its
+    canonical (most confident, most complete) event. Clusters are refreshed by every
+    eventcoder code run.
+    """
+    with _store(db, must_exist=True) as store, _errors():
+        rows = queries.clusters(store, actor, recipient, event_type, _date(since), _date(until), limit)
+    emit(rows, fmt, _stories_table)

@@ -426,17 +426,19 @@ def settings(fmt: FormatOption = OutputFormat.table) -> None:
 
 
 def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
+    # Narrow columns first, so the counts stay readable in an 80-column terminal.
     table = Table(pad_edge=False)
-    for name in ("dates", "type", "actor(s)", "recipient(s)", "mentions", "sources", "articles"):
-        table.add_column(name, no_wrap=name in ("dates", "mentions", "sources", "articles"))
+    for name in ("dates", "event", "mentions", "sources", "articles"):
+        table.add_column(name, no_wrap=name != "event")
     table.add_column("canonical evidence", ratio=1)
     for row in rows:
         first, last = row.get("first_date"), row.get("last_date")
         dates = "undated" if first is None else first.isoformat() if first == last else f"{first.isoformat()}…{last.isoformat()}"
-        codes = {"actor(s)": row.get("cluster_actor_countries"), "recipient(s)": row.get("cluster_recipient_countries")}
+        actors = (row.get("cluster_actor_countries") or "—").replace(";", ",")
+        recipients = (row.get("cluster_recipient_countries") or "—").replace(";", ",")
+        kind = row["event_type"] + (" (background)" if row.get("background") else "")
         table.add_row(
-            dates, row["event_type"] + ("(background)" if row.get("background") else ""),
-            (codes["actor(s)"] or "—").replace(";", ", "), (codes["recipient(s)"] or "—").replace(";", ", "),
+            dates, Text(f"{actors} {kind} {recipients}"),
             str(row["num_mentions"]), str(row["num_sources"]), str(row["num_articles"]),
             Text(_truncate(row.get("sentence") or "")),
         )  # fmt: skip

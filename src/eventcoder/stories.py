@@ -37,6 +37,10 @@ STOPWORDS = frozenset(
     "whom what when where while after before over into about against during mr mrs ms".split()
 )
 SEED = 1  # MinHash permutations are drawn from this seed: same seed, same signatures
+# Two events of one story are one event only when their evidence sentences share at least
+# this share of content words (Jaccard): the same sentence, lightly edited, in two copies.
+# Compatible keys alone would chain every REQUEST of a long story into one cluster.
+SENTENCE_MATCH = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class ClusterEvent:
     completeness: int = 0  # how many optional fields are filled; breaks confidence ties
     outlet: str | None = None
     url: str | None = None
+    sentence: str = ""  # the evidence sentence: story links pair events that say the same
 
 
 @dataclass(frozen=True)
@@ -226,6 +231,12 @@ def _key(ev: ClusterEvent) -> tuple[str, frozenset[str], frozenset[str], bool]:
     return (ev.event_type, ev.actor_countries, ev.recipient_countries, ev.background)
 
 
+def sentence_similarity(a: str, b: str) -> float:
+    """Jaccard similarity of the content-word sets of two sentences (0 when either is empty)."""
+    wa, wb = set(words(a)), set(words(b))
+    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+
+
 def compatible(a: ClusterEvent, b: ClusterEvent) -> bool:
     """Could two events of one story be the same event? Same type and background flag, and
     their actors (and recipients) share a country or one side names none."""
@@ -258,10 +269,11 @@ def cluster_events(
     Events with the same key (type, actor countries, recipient countries, background flag)
     merge when their dates lie within ``window_days`` of the first date of the run they
     belong to (runs start afresh after a longer gap, so a cluster never spans more than the
-    window). Undated events merge only through a story. Events whose articles are in one
-    story (``stories``: article id → story id) merge when :func:`compatible`, whatever
-    their dates, since a story is one report of one happening. Clusters are returned in
-    (first date, id) order.
+    window). Undated events merge only through a story. Events of different articles in one
+    story (``stories``: article id → story id) merge when :func:`compatible` and their
+    evidence sentences match (:data:`SENTENCE_MATCH`), whatever their dates: one sentence
+    copied by two outlets reports one happening. Clusters are returned in (first date, id)
+    order.
     """
     stories = stories or {}
     by_id = {ev.id: ev for ev in events}
@@ -293,7 +305,11 @@ def cluster_events(
         members.sort(key=lambda e: e.id)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
-                if a.article_id != b.article_id and compatible(a, b):
+                if (
+                    a.article_id != b.article_id
+                    and compatible(a, b)
+                    and sentence_similarity(a.sentence, b.sentence) >= SENTENCE_MATCH
+                ):
                     uf.union(a.id, b.id)
 
     clusters = [_cluster([by_id[i] for i in group]) for group in uf.groups()]

@@ -265,7 +265,7 @@ class Store:
         sql = f"""
         SELECT e.id, e.article_id, e.event_type, e.actor_countries, e.recipient_countries,
                COALESCE(e.event_date, a.published), COALESCE(e.background, false), e.confidence,
-               {_COMPLETENESS_SQL}, a.outlet, a.url
+               {_COMPLETENESS_SQL}, a.outlet, a.url, e.sentence
         FROM events e LEFT JOIN articles a ON a.id = e.article_id
         """
 
@@ -277,7 +277,7 @@ class Store:
                 id=r[0], article_id=r[1], event_type=r[2], actor_countries=codes(r[3]),
                 recipient_countries=codes(r[4]), date=r[5], background=bool(r[6]),
                 confidence=float(r[7] if r[7] is not None else 0.0), completeness=int(r[8] or 0),
-                outlet=r[9], url=r[10],
+                outlet=r[9], url=r[10], sentence=r[11] or "",
             )  # fmt: skip
             for r in self._con.execute(sql).fetchall()
         ]

@@ -169,7 +169,7 @@ class _UnionFind:
 
 def story_groups(
     articles: Sequence[StoryArticle],
-    threshold: float = 0.5,
+    threshold: float = 0.4,
     shingle_size: int = 1,
     num_perm: int = 128,
 ) -> list[list[str]]:
@@ -203,7 +203,7 @@ def story_id(member_ids: Iterable[str]) -> str:
 
 
 def assign_stories(
-    articles: Sequence[StoryArticle], threshold: float = 0.5, shingle_size: int = 1, num_perm: int = 128
+    articles: Sequence[StoryArticle], threshold: float = 0.4, shingle_size: int = 1, num_perm: int = 128
 ) -> dict[str, str]:
     """Map every article id to its story id (see :func:`story_groups`)."""
     out: dict[str, str] = {}
@@ -345,7 +345,7 @@ def build_clusters(
     articles: Sequence[StoryArticle],
     events: Sequence[ClusterEvent],
     *,
-    threshold: float = 0.5,
+    threshold: float = 0.4,
     shingle_size: int = 1,
     num_perm: int = 128,
     window_days: int = 3,

@@ -393,7 +393,9 @@ def export_(
                "since": _date(since), "until": _date(until), "limit": limit}  # fmt: skip
     with _store(db, must_exist=True) as store, _errors():
         n = exporting.export(store, fmt.value, out_path, per_event=per_event, **filters)
-    out.print(f"Wrote {n} event(s) to {out_path} ({fmt.value}).", soft_wrap=True)
+        clustered = fmt.value == "gdelt-tsv" and not per_event and store.story_counts()["event_clusters"] > 0
+    unit = "event cluster(s)" if clustered else "event(s)"
+    out.print(f"Wrote {n} {unit} to {out_path} ({fmt.value}).", soft_wrap=True)
 
 
 @app.command("eval")

@@ -202,3 +202,13 @@ def test_stories_command(coded_db: Path) -> None:
     assert table.exit_code == 0 and "mentions" in table.stdout and "REQUEST" in table.stdout
     missing = CliRunner().invoke(app, ["stories", "--db", str(coded_db.parent / "none.duckdb")])
     assert missing.exit_code == 1
+
+
+def test_events_without_a_recipient_merge_only_within_a_story() -> None:
+    lone = frozenset[str]()
+    events = [
+        event("e1", "a1", 12, recipient_countries=lone, sentence="Australia agreed to the plan."),
+        event("e2", "a2", 12, recipient_countries=lone, sentence="Australia agreed to the plan, officials said."),
+    ]
+    assert sorted(c.event_ids for c in cluster_events(events)) == [("e1",), ("e2",)]
+    assert [c.event_ids for c in cluster_events(events, stories={"a1": "s", "a2": "s"})] == [("e1", "e2")]

@@ -239,15 +239,14 @@ def sentence_similarity(a: str, b: str) -> float:
 
 def compatible(a: ClusterEvent, b: ClusterEvent) -> bool:
     """Could two events of one story be the same event? Same type and background flag, and
-    their actors (and recipients) share a country or one side names none."""
+    their actors (and recipients) share a country or one side names none. (Story links also
+    need matching evidence sentences, which is what makes a country-less match safe.)"""
     if a.event_type != b.event_type or a.background != b.background:
         return False
 
     def agree(x: frozenset[str], y: frozenset[str]) -> bool:
         return not x or not y or bool(x & y)
 
-    if not (a.actor_countries or a.recipient_countries) or not (b.actor_countries or b.recipient_countries):
-        return False  # an event with no coded country at all would merge with anything
     return agree(a.actor_countries, b.actor_countries) and agree(a.recipient_countries, b.recipient_countries)
 
 
@@ -266,8 +265,8 @@ def cluster_events(
 ) -> list[Cluster]:
     """Group events into deduplicated clusters.
 
-    Events with the same key (type, actor countries, recipient countries, background flag)
-    merge when their dates lie within ``window_days`` of the first date of the run they
+    Events with the same key (type, actor countries, recipient countries, background flag),
+    both country sets non-empty, merge when their dates lie within ``window_days`` of the first date of the run they
     belong to (runs start afresh after a longer gap, so a cluster never spans more than the
     window). Undated events merge only through a story. Events of different articles in one
     story (``stories``: article id → story id) merge when :func:`compatible` and their
@@ -281,7 +280,9 @@ def cluster_events(
 
     by_key: dict[tuple[str, frozenset[str], frozenset[str], bool], list[ClusterEvent]] = defaultdict(list)
     for ev in by_id.values():
-        if ev.date is not None and (ev.actor_countries or ev.recipient_countries):
+        # Only dyadic events merge on their key alone: "Australia agreed" on one day in two
+        # unrelated articles is too little to call one event (it still merges within a story).
+        if ev.date is not None and ev.actor_countries and ev.recipient_countries:
             by_key[_key(ev)].append(ev)
     window = dt.timedelta(days=window_days)
     for members in by_key.values():

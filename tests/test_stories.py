@@ -212,3 +212,17 @@ def test_events_without_a_recipient_merge_only_within_a_story() -> None:
     ]
     assert sorted(c.event_ids for c in cluster_events(events)) == [("e1",), ("e2",)]
     assert [c.event_ids for c in cluster_events(events, stories={"a1": "s", "a2": "s"})] == [("e1", "e2")]
+
+
+def test_signatures_are_cached_and_recomputed_when_settings_change(coded_db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(coded_db.read_bytes())
+    with open_store(copy) as store:
+        rows = store._rows("SELECT article_id, params FROM story_signatures")
+        assert len(rows) == store.counts()["articles"] == 3
+        before = store._rows("SELECT * FROM stories ORDER BY article_id")
+        # Word trigrams: new signatures (new params), and the copies are still one story.
+        store.refresh_clusters(Options(story_shingle=3))
+        params = {r["params"] for r in store._rows("SELECT params FROM story_signatures")}
+        assert len(params) == 1 and "shingle3" in params.pop()
+        assert store._rows("SELECT * FROM stories ORDER BY article_id") == before

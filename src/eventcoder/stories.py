@@ -19,11 +19,13 @@ import datetime as dt
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from datasketch import MinHash, MinHashLSH
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from eventcoder.model import hash_id
 
@@ -130,13 +132,41 @@ def shingles(text: str, size: int = 1) -> set[str]:
     return {" ".join(ws[i : i + size]) for i in range(len(ws) - size + 1)}
 
 
+# Bump when words()/shingles() change, so signatures cached in a store are recomputed.
+SIGNATURE_VERSION = 1
+
+
+@lru_cache(maxsize=8)
+def _template(num_perm: int) -> MinHash:
+    # Drawing the permutations costs more than hashing a short article: draw them once.
+    return MinHash(num_perm=num_perm, seed=SEED)
+
+
 def signature(text: str, shingle_size: int = 1, num_perm: int = 128) -> MinHash:
     """The MinHash signature of ``text``'s shingles."""
-    mh = MinHash(num_perm=num_perm, seed=SEED)
+    tpl = _template(num_perm)
+    mh = MinHash(num_perm=num_perm, seed=SEED, permutations=tpl.permutations, scheme=tpl.scheme)
     items = shingles(text, shingle_size)
     if items:
         mh.update_batch([s.encode("utf-8") for s in items])
     return mh
+
+
+def signature_params(shingle_size: int = 1, num_perm: int = 128) -> str:
+    """What a stored signature was made with; a cached one is reused only when this matches."""
+    return f"minhash-{_template(num_perm).scheme}-seed{SEED}-perm{num_perm}-shingle{shingle_size}-v{SIGNATURE_VERSION}"
+
+
+def signature_to_bytes(mh: MinHash) -> bytes:
+    """A signature as bytes, for the store's cache."""
+    return bytes(np.asarray(mh.hashvalues).tobytes())
+
+
+def signature_from_bytes(data: bytes, num_perm: int = 128) -> MinHash:
+    """A signature read back from :func:`signature_to_bytes` (as a lean, read-only MinHash)."""
+    tpl = _template(num_perm)
+    values = np.frombuffer(data, dtype=tpl.hashvalues.dtype)
+    return LeanMinHash(seed=SEED, hashvalues=values, scheme=tpl.scheme)
 
 
 class _UnionFind:
@@ -172,11 +202,15 @@ def story_groups(
     threshold: float = 0.4,
     shingle_size: int = 1,
     num_perm: int = 128,
+    signatures: Mapping[str, MinHash] | None = None,
 ) -> list[list[str]]:
     """Group articles into stories: two articles are one story when the estimated Jaccard
     similarity of their shingle sets is at least ``threshold`` (LSH finds the candidates,
     the signatures confirm them); stories are the connected components. Every article is in
-    exactly one group (alone if nothing matches); groups are sorted lists of article ids."""
+    exactly one group (alone if nothing matches); groups are sorted lists of article ids.
+    ``signatures`` may hold precomputed signatures by article id (the store's cache); the
+    others are computed from the text."""
+    signatures = signatures or {}
     ids = sorted({a.id for a in articles})
     uf = _UnionFind(ids)
     if len(ids) > 1:
@@ -185,7 +219,7 @@ def story_groups(
         for article in sorted(articles, key=lambda a: a.id):
             if article.id in sigs:
                 continue
-            sig = signature(article.text, shingle_size, num_perm)
+            sig = signatures.get(article.id) or signature(article.text, shingle_size, num_perm)
             if sig.is_empty():
                 continue  # no content words: nothing to compare
             for other in lsh.query(sig):
@@ -203,11 +237,15 @@ def story_id(member_ids: Iterable[str]) -> str:
 
 
 def assign_stories(
-    articles: Sequence[StoryArticle], threshold: float = 0.4, shingle_size: int = 1, num_perm: int = 128
+    articles: Sequence[StoryArticle],
+    threshold: float = 0.4,
+    shingle_size: int = 1,
+    num_perm: int = 128,
+    signatures: Mapping[str, MinHash] | None = None,
 ) -> dict[str, str]:
     """Map every article id to its story id (see :func:`story_groups`)."""
     out: dict[str, str] = {}
-    for group in story_groups(articles, threshold, shingle_size, num_perm):
+    for group in story_groups(articles, threshold, shingle_size, num_perm, signatures):
         sid = story_id(group)
         out.update((member, sid) for member in group)
     return out
@@ -350,7 +388,8 @@ def build_clusters(
     shingle_size: int = 1,
     num_perm: int = 128,
     window_days: int = 3,
+    signatures: Mapping[str, MinHash] | None = None,
 ) -> Clustering:
     """Stories of ``articles`` and clusters of ``events`` in one call (what the store runs)."""
-    stories = assign_stories(articles, threshold, shingle_size, num_perm)
+    stories = assign_stories(articles, threshold, shingle_size, num_perm, signatures)
     return Clustering(stories=stories, clusters=cluster_events(events, stories, window_days))

@@ -22,7 +22,7 @@ import pyarrow as pa
 
 from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, StoreError
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
-from eventcoder.settings import Options
+from eventcoder.settings import Options, load_options
 
 SCHEMA_VERSION = 2  # 2: stories, event_clusters, cluster_events (migrated from 1 on open)
 DEFAULT_PATH = "events.duckdb"
@@ -254,14 +254,22 @@ class Store:
         Settings used: ``story_threshold``, ``story_shingle``, ``story_minhash_perm`` and
         ``cluster_window_days``. The same store always gives the same ids.
         """
-        from eventcoder.settings import load_options
-        from eventcoder.stories import ClusterEvent, StoryArticle, build_clusters
+        from eventcoder import stories as st
 
         options = options or load_options()
-        articles = [
-            StoryArticle(id=r[0], text=r[1], outlet=r[2], url=r[3], published=r[4])
-            for r in self._con.execute("SELECT id, text, outlet, url, published FROM articles").fetchall()
-        ]
+        perm, shingle = options.story_minhash_perm, options.story_shingle
+        params = st.signature_params(shingle, perm)
+        cached = {
+            r[0]: st.signature_from_bytes(r[1], perm)
+            for r in self._con.execute("SELECT article_id, signature FROM story_signatures WHERE params = ?", [params]).fetchall()
+        }
+        # Only articles without a cached signature need their text read and hashed.
+        new_rows = self._con.execute(
+            "SELECT id, text FROM articles WHERE id NOT IN (SELECT article_id FROM story_signatures WHERE params = ?)",
+            [params],
+        ).fetchall()
+        fresh = {r[0]: st.signature(r[1], shingle, perm) for r in new_rows}
+        articles = [st.StoryArticle(id=r[0], text="") for r in self._con.execute("SELECT id FROM articles").fetchall()]
         sql = f"""
         SELECT e.id, e.article_id, e.event_type, e.actor_countries, e.recipient_countries,
                COALESCE(e.event_date, a.published), COALESCE(e.background, false), e.confidence,
@@ -273,7 +281,7 @@ class Store:
             return frozenset(c for c in (value or "").split(";") if c)
 
         events = [
-            ClusterEvent(
+            st.ClusterEvent(
                 id=r[0], article_id=r[1], event_type=r[2], actor_countries=codes(r[3]),
                 recipient_countries=codes(r[4]), date=r[5], background=bool(r[6]),
                 confidence=float(r[7] if r[7] is not None else 0.0), completeness=int(r[8] or 0),
@@ -281,10 +289,10 @@ class Store:
             )  # fmt: skip
             for r in self._con.execute(sql).fetchall()
         ]
-        built = build_clusters(
+        built = st.build_clusters(
             articles, events,
-            threshold=options.story_threshold, shingle_size=options.story_shingle,
-            num_perm=options.story_minhash_perm, window_days=options.cluster_window_days,
+            threshold=options.story_threshold, shingle_size=shingle, num_perm=perm,
+            window_days=options.cluster_window_days, signatures={**cached, **fresh},
         )  # fmt: skip
         story_rows = [(article_id, sid) for article_id, sid in sorted(built.stories.items())]
         cluster_rows = [
@@ -295,7 +303,12 @@ class Store:
         ]  # fmt: skip
         member_rows = [(event_id, c.id) for c in built.clusters for event_id in c.event_ids]
 
+        signature_rows = [(article_id, params, st.signature_to_bytes(sig)) for article_id, sig in fresh.items()]
+
         def write() -> None:
+            if signature_rows:
+                self._delete_in("story_signatures", "article_id", [r[0] for r in signature_rows])
+                self._insert("story_signatures", ("article_id", "params", "signature"), signature_rows)
             for table in STORY_TABLES:
                 self._con.execute(f"DELETE FROM {table}")
             self._insert("stories", ("article_id", "story_id"), story_rows)

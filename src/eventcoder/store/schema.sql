@@ -107,5 +107,12 @@ CREATE TABLE IF NOT EXISTS cluster_events (
     cluster_id VARCHAR NOT NULL
 );
 
+-- Cache: one MinHash signature per article, so a refresh hashes only new articles.
+CREATE TABLE IF NOT EXISTS story_signatures (
+    article_id VARCHAR PRIMARY KEY,
+    params     VARCHAR NOT NULL,      -- stories.signature_params(): reused only when equal
+    signature  BLOB NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS cluster_events_cluster ON cluster_events (cluster_id);
 CREATE INDEX IF NOT EXISTS stories_story ON stories (story_id);

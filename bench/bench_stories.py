@@ -289,7 +289,7 @@ def run(wheel: Path, with_events: bool = True) -> tuple[str, list[str]]:
         f"* Set B: {len(set_b)} documents (50 + 50 outlet copies + {len(bg)} background), "
         f"{len(positives_b)} same-story pairs, {len(scored_b):,} pairs scored ({len(related)} human-related pairs "
         f"and the {len(bg_pairs):,} background-background pairs left out; the background holds {identical_bg} "
-        "pairs of identical texts and further updated versions of one ABC story).",
+        "pairs of identical texts and updated versions of the same ABC stories).",
         f"* Defaults: `story_threshold` {default.story_threshold}, `story_shingle` {default.story_shingle}, "
         f"`story_minhash_perm` {default.story_minhash_perm}.",
         "",

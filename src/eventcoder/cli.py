@@ -442,7 +442,7 @@ def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
         table.add_row(
             dates, Text(f"{actors} {kind} {recipients}"),
             str(row["num_mentions"]), str(row["num_sources"]), str(row["num_articles"]),
-            Text(_truncate(row.get("sentence") or "")),
+            Text(_truncate(row.get("sentence") or "", 80)),
         )  # fmt: skip
     out.print(table)
 

@@ -40,6 +40,7 @@ COMMANDS = {
     "export": "Export stored events",
     "eval": "gold-standard",
     "settings": "every setting",
+    "stories": "List deduplicated events",
 }
 
 
@@ -246,7 +247,12 @@ def test_export_writes_each_format(demo_db: Path, tmp_path: Path, fmt: str) -> N
     result = invoke("export", fmt, target, "--db", demo_db)
     assert result.exit_code == 0, result.output
     n = query(demo_db, "SELECT count(*) FROM events")[0][0]
-    assert f"Wrote {n} event(s)" in result.stdout
+    if fmt == "gdelt-tsv":  # one row per deduplicated event (cluster), as GDELT counts events
+        n = query(demo_db, "SELECT count(*) FROM event_clusters")[0][0]
+        assert 0 < n < query(demo_db, "SELECT count(*) FROM events")[0][0]
+        assert f"Wrote {n} event cluster(s)" in result.stdout
+    else:
+        assert f"Wrote {n} event(s)" in result.stdout
     if fmt == "parquet":
         events = target / "events.parquet"
         assert events.stat().st_size > 0

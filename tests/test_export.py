@@ -43,23 +43,24 @@ def test_plover_jsonl(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "out" / "events.jsonl"
     assert export(store, "plover-jsonl", out) == 2
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
-    assert [r["event_type"] for r in records] == ["REQUEST", "REJECT"]
+    assert [r["event"] for r in records] == [["REQUEST"], ["REJECT"]]
     req, rej = records
-    assert req["date"] == "2018-06-12" and req["mode"] == "verbal" and req["quad_class"] == 1
-    assert req["actor"] == [{"code": "CHN", "sector": "GOV", "name": None, "text": "CHN"}]
+    assert req["date"] == "2018-06-12" and req["mode"] == "verbal" and req["quad_code"] == 1
+    assert req["source"] == [{"code": "CHN", "sector": "GOV", "actor_text": "CHN", "identifier_text": None}]
     assert req["recipient"][0]["code"] == "PRK"
-    assert req["text"] == "China asked North Korea on Tuesday to halt its missile tests"
-    assert req["location"] == {"name": "Beijing", "country": "CHN", "lat": 39.9, "lon": 116.4}
-    assert req["source"]["url"] == "https://news.example/cn-prk" and req["source"]["article_id"]
+    assert req["event_text"] == ["China asked North Korea on Tuesday to halt its missile tests"]
+    assert req["event_loc"] == {"name": "Beijing", "latitude": 39.9, "longitude": 116.4, "cc3": "CHN"}
+    assert req["cite_info"]["url"] == "https://news.example/cn-prk" and req["cite_info"]["citation"] == req["article_id"]
+    assert req["text_info"] == {"start": 0, "end": 60} and req["event_scale"] == 3.5
     # Undated event: the published date stands in; two recipients survive.
-    assert rej["date"] == "2019-01-05" and rej["location"] is None
+    assert rej["date"] == "2019-01-05" and rej["event_loc"] is None
     assert [r["code"] for r in rej["recipient"]] == ["USA", "GBR"]
 
 
 def test_plover_jsonl_with_filters(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "rus.jsonl"
     assert export(store, "plover-jsonl", out, actor="RUS") == 1
-    assert json.loads(out.read_text())["event_type"] == "REJECT"
+    assert json.loads(out.read_text())["event"] == ["REJECT"]
 
 
 def test_gdelt_tsv(store: Store, tmp_path: Path) -> None:
@@ -69,15 +70,21 @@ def test_gdelt_tsv(store: Store, tmp_path: Path) -> None:
         rows = list(csv.reader(fh, delimiter="\t"))
     header, body = rows[0], rows[1:]
     assert tuple(header) == GDELT_COLUMNS
-    assert header[:3] == ["GLOBALEVENTID", "SQLDATE", "Actor1Code"] and "SOURCEURL" in header
+    # GDELT 2.0's 61 event columns come first, in GDELT's order.
+    assert len(header) == 61 + 4 and header[:5] == ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
+    assert header[25:35] == ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass",
+                             "GoldsteinScale", "NumMentions", "NumSources", "NumArticles", "AvgTone"]  # fmt: skip
+    assert header[59:61] == ["DATEADDED", "SOURCEURL"]
     assert len(body) == 2 and all(len(r) == len(header) for r in body)
     req = dict(zip(header, body[0]))
-    assert req["SQLDATE"] == "20180612"
+    assert (req["SQLDATE"], req["MonthYear"], req["Year"]) == ("20180612", "201806", "2018")
     assert (req["Actor1Code"], req["Actor1CountryCode"], req["Actor1Type1Code"]) == ("CHNGOV", "CHN", "GOV")
     assert (req["Actor2Code"], req["Actor2CountryCode"]) == ("PRKGOV", "PRK")
     assert (req["EventCode"], req["EventRootCode"], req["QuadClass"], req["GoldsteinScale"]) == ("02", "02", "1", "3.5")
+    assert (req["NumMentions"], req["NumSources"], req["NumArticles"]) == ("1", "1", "1")  # no clusters yet: per event
     assert (req["ActionGeo_FullName"], req["ActionGeo_Lat"], req["ActionGeo_Long"]) == ("Beijing", "39.9", "116.4")
-    assert req["SOURCEURL"] == "https://news.example/cn-prk"
+    assert req["SOURCEURL"] == "https://news.example/cn-prk" and req["PloverEventType"] == "REQUEST"
+    assert len(req["DATEADDED"]) == 14 and req["DATEADDED"].isdigit()
     rej = dict(zip(header, body[1]))
     assert rej["SQLDATE"] == "20190105" and rej["Actor2CountryCode"] == "USA" and rej["ActionGeo_Lat"] == ""
 
@@ -97,7 +104,8 @@ def test_parquet_tables(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     assert export(store, "parquet", out) == 2
     assert sorted(p.name for p in out.iterdir()) == [
-        "articles.parquet", "event_actors.parquet", "events.parquet", "failures.parquet",
+        "articles.parquet", "cluster_events.parquet", "event_actors.parquet", "event_clusters.parquet",
+        "events.parquet", "failures.parquet", "stories.parquet",
     ]  # fmt: skip
     counts = {name: pq.read_table(out / f"{name}.parquet").num_rows for name in ("articles", "events", "event_actors", "failures")}
     assert counts == {"articles": 2, "events": 2, "event_actors": 5, "failures": 1}

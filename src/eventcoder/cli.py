@@ -379,17 +379,23 @@ def export_(
     since: SinceOption = None,
     until: UntilOption = None,
     limit: LimitOption = None,
+    per_event: Annotated[bool, typer.Option("--per-event", help="gdelt-tsv: one row per event, not per deduplicated cluster.")] = False,
 ) -> None:
     """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV or Parquet.
 
-    parquet writes OUT as a folder with one file per table (articles, events,
-    event_actors, failures) and takes no filters.
+    plover-jsonl and csv write one row per event, with its cluster id and counts.
+    gdelt-tsv writes one row per deduplicated event cluster (NumMentions, NumSources,
+    NumArticles filled) unless --per-event is given. parquet writes OUT as a folder with one
+    file per table (articles, events, event_actors, failures, stories, event_clusters,
+    cluster_events) and takes no filters. Field mapping: docs/EXPORTS.md.
     """
     filters = {"actor": actor, "recipient": recipient, "event_type": event_type,
                "since": _date(since), "until": _date(until), "limit": limit}  # fmt: skip
     with _store(db, must_exist=True) as store, _errors():
-        n = exporting.export(store, fmt.value, out_path, **filters)
-    out.print(f"Wrote {n} event(s) to {out_path} ({fmt.value}).", soft_wrap=True)
+        n = exporting.export(store, fmt.value, out_path, per_event=per_event, **filters)
+        clustered = fmt.value == "gdelt-tsv" and not per_event and store.story_counts()["event_clusters"] > 0
+    unit = "event cluster(s)" if clustered else "event(s)"
+    out.print(f"Wrote {n} {unit} to {out_path} ({fmt.value}).", soft_wrap=True)
 
 
 @app.command("eval")
@@ -419,3 +425,47 @@ def settings(fmt: FormatOption = OutputFormat.table) -> None:
     """
     rows = [{"name": s.name, "default": s.default, "help": s.help} for s in SETTINGS]
     emit(rows, fmt, _simple_table(("name", "default", "help")))
+
+
+def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
+    # Narrow columns first, so the counts stay readable in an 80-column terminal.
+    table = Table(pad_edge=False)
+    for name in ("dates", "event", "mentions", "sources", "articles"):
+        table.add_column(name, no_wrap=name != "event")
+    table.add_column("canonical evidence", ratio=1)
+    for row in rows:
+        first, last = row.get("first_date"), row.get("last_date")
+        dates = "undated" if first is None else first.isoformat() if first == last else f"{first.isoformat()}…{last.isoformat()}"
+        actors = (row.get("cluster_actor_countries") or "—").replace(";", ",")
+        recipients = (row.get("cluster_recipient_countries") or "—").replace(";", ",")
+        kind = row["event_type"] + (" (background)" if row.get("background") else "")
+        table.add_row(
+            dates, Text(f"{actors} {kind} {recipients}"),
+            str(row["num_mentions"]), str(row["num_sources"]), str(row["num_articles"]),
+            Text(_truncate(row.get("sentence") or "", 80)),
+        )  # fmt: skip
+    out.print(table)
+
+
+@app.command()
+def stories(
+    db: DbOption = None,
+    actor: ActorOption = None,
+    recipient: RecipientOption = None,
+    event_type: TypeOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    limit: LimitOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List deduplicated events: one row per event cluster, with its counts.
+
+    The same event reported by several outlets (same actors, type and recipients within
+    the cluster_window_days setting, or in near-duplicate articles) is one cluster that
+    counts its mentions, distinct sources (outlets) and articles; the row shows its
+    canonical (most confident, most complete) event. Clusters are refreshed by every
+    eventcoder code run.
+    """
+    with _store(db, must_exist=True) as store, _errors():
+        rows = queries.clusters(store, actor, recipient, event_type, _date(since), _date(until), limit)
+    emit(rows, fmt, _stories_table)

@@ -48,6 +48,7 @@ class RunSummary:
     events: int = 0
     new_events: int = 0
     failures: list[Rejected] = field(default_factory=list)
+    clusters: int = 0  # deduplicated event clusters in the store after the run
 
     @property
     def ok(self) -> bool:
@@ -157,6 +158,9 @@ def code_files(
             pending = []
     if pending:
         summary.new_events += store.save_many(pending)
+    if summary.articles:
+        # Leave stories and clusters matching what is stored (a full rebuild; see stories.py).
+        summary.clusters = store.refresh_clusters(options)["event_clusters"]
     return summary
 
 

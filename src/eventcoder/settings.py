@@ -29,6 +29,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("batch_size", 32, "Articles per spaCy nlp.pipe batch."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
     Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
+    Setting("story_threshold", 0.4, "Estimated Jaccard similarity of word shingles from which two articles are one story."),
+    Setting("story_shingle", 1, "Words per shingle for story detection (1: word sets; 3: word trigrams, stricter)."),
+    Setting("story_minhash_perm", 128, "MinHash permutations per article signature (more: finer similarity, slower)."),
+    Setting("cluster_window_days", 3, "Events with the same actors, type and recipients within this many days are one event."),
 )
 
 
@@ -42,6 +46,10 @@ class Options:
     batch_size: int = 32
     n_process: int = 1
     default_db: str = "events.duckdb"
+    story_threshold: float = 0.4
+    story_shingle: int = 1
+    story_minhash_perm: int = 128
+    cluster_window_days: int = 3
 
 
 def _coerce(value: str, default: Any) -> Any:

@@ -118,3 +118,35 @@ def make_coded(
 def temp_store(path: str | Path = ":memory:") -> Store:
     """Open a store for tests (in memory unless a path is given)."""
     return open_store(path)
+
+
+def story_feed_records() -> list[dict[str, Any]]:
+    """Three feed records for story tests: seed 001 (a wire story) as filed by two outlets,
+    the second with its own dateline and boilerplate trailer, so the texts (and article ids)
+    differ while the story is the same; and seed 000, a different story."""
+    from eventcoder.run import seed_paths
+
+    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in seed_paths()}
+    wire = seeds["001"]
+    reprint = (
+        wire.replace("BEIJING: ", "BEIJING (Agencies) — ", 1)
+        + "\n\nCopyright 2018 Gulf Daily Report. All rights reserved. Follow us for more world news."
+    )
+    return [
+        {"url": "https://www.arabnews.com/node/1320451/world", "outlet": "arabnews.com", "published": "2018-06-12",
+         "title": "China suggests sanctions relief for North Korea", "text": wire},
+        {"url": "https://gulfdaily.example/world/china-sanctions-relief", "outlet": "gulfdaily.example",
+         "published": "2018-06-13", "title": "China hints at easing N. Korea sanctions", "text": reprint},
+        {"url": "https://www.epochtimes.com/ccp-ease-sanctions", "outlet": "epochtimes.com", "published": "2019-12-24",
+         "title": "CCP Regime Determined to Ease Sanctions on North Korea", "text": seeds["000"]},
+    ]  # fmt: skip
+
+
+def write_story_feed(folder: str | Path) -> Path:
+    """Write :func:`story_feed_records` as ``stories.jsonl`` in ``folder``; return its path."""
+    import json
+
+    path = Path(folder) / "stories.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in story_feed_records()), encoding="utf-8")
+    return path

@@ -19,9 +19,12 @@ _PERIOD_FORMATS: dict[str, str] = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": 
 _EVENT_SELECT = """
 SELECT e.* EXCLUDE (event_json),
        COALESCE(e.event_date, a.published) AS date,
-       a.url, a.title, a.outlet, a.published
+       a.url, a.title, a.outlet, a.published, a.coded_at,
+       ce.cluster_id, c.num_mentions, c.num_sources, c.num_articles
 FROM events e
 LEFT JOIN articles a ON a.id = e.article_id
+LEFT JOIN cluster_events ce ON ce.event_id = e.id
+LEFT JOIN event_clusters c ON c.cluster_id = ce.cluster_id
 """
 
 _HAS_COUNTRY = (
@@ -56,7 +59,9 @@ def events(
     ``actor``/``recipient`` are ISO3 (or IGO-style) codes matched against the actors of
     that role; ``event_type`` is a PLOVER type; ``since``/``until`` are inclusive dates.
     Each row has the ``events`` columns plus ``date``, article ``url``/``title``/``outlet``/
-    ``published``, and ``actors``/``recipients`` as lists of dicts.
+    ``published``/``coded_at``, ``actors``/``recipients`` as lists of dicts, and the
+    event's cluster: ``cluster_id``, ``num_mentions``, ``num_sources``, ``num_articles``
+    (None until the store's clusters are refreshed).
     """
     where: list[str] = []
     params: list[Any] = []
@@ -127,3 +132,103 @@ def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
     row = _decode(rows[0])
     row["event"] = json.loads(row.pop("event_json") or "{}")
     return row
+
+
+# -- stories and deduplicated event clusters ---------------------------------------------------
+
+_HAS_CLUSTER_COUNTRY = (
+    "EXISTS (SELECT 1 FROM cluster_events y JOIN event_actors x ON x.event_id = y.event_id"
+    " WHERE y.cluster_id = c.cluster_id AND x.role = ? AND x.country = ?)"
+)
+
+
+def clusters(
+    store: Store,
+    actor: str | None = None,
+    recipient: str | None = None,
+    event_type: str | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Deduplicated event clusters matching every given filter, oldest first.
+
+    Filters are those of :func:`events`: ``actor``/``recipient`` match any member event's
+    actors/recipients; ``since``/``until`` keep clusters whose date range reaches into the
+    period. Each row is the canonical event (as :func:`events` gives it: ``id`` is the
+    canonical event's id) plus ``cluster_id``, ``first_date``, ``last_date``,
+    ``num_mentions``, ``num_sources``, ``num_articles``, ``sources`` (list of outlets) and
+    ``cluster_actor_countries``/``cluster_recipient_countries`` (unions over the members).
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if actor:
+        where.append(_HAS_CLUSTER_COUNTRY)
+        params += ["actor", actor.upper()]
+    if recipient:
+        where.append(_HAS_CLUSTER_COUNTRY)
+        params += ["recipient", recipient.upper()]
+    if event_type:
+        where.append("c.event_type = ?")
+        params.append(event_type.upper())
+    if since is not None:
+        where.append("c.last_date >= ?")
+        params.append(_as_date(since))
+    if until is not None:
+        where.append("c.first_date <= ?")
+        params.append(_as_date(until))
+    sql = """
+    SELECT e.* EXCLUDE (event_json),
+           COALESCE(e.event_date, a.published) AS date,
+           a.url, a.title, a.outlet, a.published, a.coded_at,
+           c.cluster_id, c.first_date, c.last_date, c.num_mentions, c.num_sources, c.num_articles,
+           c.sources, c.actor_countries AS cluster_actor_countries,
+           c.recipient_countries AS cluster_recipient_countries
+    FROM event_clusters c
+    JOIN events e ON e.id = c.canonical_event_id
+    LEFT JOIN articles a ON a.id = e.article_id
+    """
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY c.first_date NULLS LAST, c.cluster_id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    rows = [_decode(r) for r in store._rows(sql, params)]
+    for row in rows:
+        row["sources"] = [s for s in (row["sources"] or "").split(";") if s]
+    return rows
+
+
+def event_sources(store: Store, event_id: str) -> list[dict[str, Any]]:
+    """Every report of the event ``event_id``: one dict per member event of its cluster
+    (just the event itself while clusters are not built), with ``article_id``, ``outlet``,
+    ``url``, ``title``, ``published``, ``sentence``, ``start_char``, ``end_char`` and
+    ``event_id``; earliest published first. Empty if no event has that id."""
+    sql = """
+    WITH members AS (
+        SELECT ce.event_id FROM cluster_events ce
+        WHERE ce.cluster_id = (SELECT cluster_id FROM cluster_events WHERE event_id = ?)
+        UNION
+        SELECT id FROM events WHERE id = ?
+    )
+    SELECT e.article_id, a.outlet, a.url, a.title, a.published,
+           e.sentence, e.start_char, e.end_char, e.id AS event_id
+    FROM members m
+    JOIN events e ON e.id = m.event_id
+    LEFT JOIN articles a ON a.id = e.article_id
+    ORDER BY a.published NULLS LAST, a.outlet NULLS LAST, e.article_id, e.start_char, e.id
+    """
+    return store._rows(sql, [event_id, event_id])
+
+
+def story_articles(store: Store, article_id: str) -> list[dict[str, Any]]:
+    """The articles in the same story as ``article_id`` (itself included): ``article_id``,
+    ``story_id``, ``outlet``, ``url``, ``title``, ``published``; earliest first."""
+    sql = """
+    SELECT s.article_id, s.story_id, a.outlet, a.url, a.title, a.published
+    FROM stories s JOIN articles a ON a.id = s.article_id
+    WHERE s.story_id = (SELECT story_id FROM stories WHERE article_id = ?)
+    ORDER BY a.published NULLS LAST, s.article_id
+    """
+    return store._rows(sql, [article_id])

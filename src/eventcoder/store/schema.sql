@@ -1,4 +1,4 @@
--- eventcoder store schema, version 1.
+-- eventcoder store schema, version 2 (2 added stories, event_clusters, cluster_events).
 -- Applied with CREATE ... IF NOT EXISTS on every open, so it must stay idempotent.
 -- A change to any table means a new version number and a migration in store/duckdb.py.
 
@@ -79,3 +79,40 @@ CREATE TABLE IF NOT EXISTS failures (
 CREATE INDEX IF NOT EXISTS events_event_date ON events (event_date);
 CREATE INDEX IF NOT EXISTS events_event_type ON events (event_type);
 CREATE INDEX IF NOT EXISTS event_actors_country ON event_actors (country);
+
+-- Version 2: stories and deduplicated event clusters (eventcoder.stories), rebuilt from the
+-- tables above by Store.refresh_clusters; derived data, so a rebuild replaces every row.
+CREATE TABLE IF NOT EXISTS stories (
+    article_id VARCHAR PRIMARY KEY,
+    story_id   VARCHAR NOT NULL       -- hash of the member article ids
+);
+
+CREATE TABLE IF NOT EXISTS event_clusters (
+    cluster_id          VARCHAR PRIMARY KEY,   -- hash of the member event ids
+    canonical_event_id  VARCHAR NOT NULL,      -- highest confidence, most complete member
+    event_type          VARCHAR NOT NULL,
+    actor_countries     VARCHAR,               -- 'CHN;RUS': union over the members
+    recipient_countries VARCHAR,
+    background          BOOLEAN,
+    first_date          DATE,
+    last_date           DATE,
+    num_mentions        INTEGER NOT NULL,      -- member events
+    num_sources         INTEGER NOT NULL,      -- distinct outlets
+    num_articles        INTEGER NOT NULL,      -- distinct articles
+    sources             VARCHAR                -- 'outlet1;outlet2'
+);
+
+CREATE TABLE IF NOT EXISTS cluster_events (
+    event_id   VARCHAR PRIMARY KEY,
+    cluster_id VARCHAR NOT NULL
+);
+
+-- Cache: one MinHash signature per article, so a refresh hashes only new articles.
+CREATE TABLE IF NOT EXISTS story_signatures (
+    article_id VARCHAR PRIMARY KEY,
+    params     VARCHAR NOT NULL,      -- stories.signature_params(): reused only when equal
+    signature  BLOB NOT NULL
+);
+
+CREATE INDEX IF NOT EXISTS cluster_events_cluster ON cluster_events (cluster_id);
+CREATE INDEX IF NOT EXISTS stories_story ON stories (story_id);

@@ -47,10 +47,14 @@ METHOD = """## Method
 """
 
 
+START, END = "<!-- bench_gold:start -->", "<!-- bench_gold:end -->"
+TITLE = "# Evaluation"
+
+
 def document(report: EvalReport) -> str:
-    """EVALUATION.md: title, Method placeholder, then the report."""
+    """This script's section of EVALUATION.md: method, then the report."""
     return "\n".join([
-        "# Evaluation against the PLOVER gold-standard records",
+        "## Event coding against the PLOVER gold-standard records (bench/bench_gold.py)",
         "",
         f"eventcoder {eventcoder.__version__}, run {dt.date.today().isoformat()} "
         f"({report.elapsed_s:.0f} s). Also reproducible with `python bench/bench_gold.py`.",
@@ -62,15 +66,32 @@ def document(report: EvalReport) -> str:
     ])
 
 
+def write_section(path: Path, section: str) -> None:
+    """Replace this script's marked section of ``path``, leaving other scripts' sections alone."""
+    lines = section.rstrip().split("\n")
+    # The section sits under the file's title: its own sub-headings go one level down.
+    lines = [lines[0]] + ["#" + line if line.startswith("#") else line for line in lines[1:]]
+    block = START + "\n" + "\n".join(lines) + "\n" + END
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{TITLE}\n\n"
+    if START in text and END in text:
+        before, rest = text.split(START, 1)
+        text = before + block + rest.split(END, 1)[1]
+    else:
+        head, _, tail = text.partition("\n")
+        text = f"{head}\n\n{block}\n{tail}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("gold", nargs="?", default=DEFAULT_GOLD, help=f"GSR JSON file (default {DEFAULT_GOLD})")
+    parser.add_argument("--no-write", action="store_true", help="print the figures, leave docs/ alone")
     args = parser.parse_args(argv)
     os.chdir(ROOT)  # the gold path and the reproducing command are relative to the repo root
     report = evaluate_gold(Path(args.gold))
-    out = ROOT / "docs" / "EVALUATION.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(document(report), encoding="utf-8")
+    if not args.no_write:
+        write_section(ROOT / "docs" / "EVALUATION.md", document(report))
     t = report.types
     print(f"{report.records} records ({report.skipped} skipped), coverage {report.coverage:.3f}")
     print(f"event type  macro-F1 {t.macro_f1:.3f}  micro-F1 {t.micro_f1:.3f} "
@@ -79,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
           f"recipient {report.recipient.value:.3f} ({report.recipient.hits}/{report.recipient.total})  "
           f"dyad {report.dyad.value:.3f}")
     print("top confusions: " + ", ".join(f"{g}→{p} {n}" for g, p, n in t.confusions[:8]))
-    print(f"wrote {out.relative_to(ROOT)}")
+    if not args.no_write:
+        print("wrote docs/EVALUATION.md (bench_gold section)")
     return 0
 
 

@@ -419,3 +419,24 @@ def settings(fmt: FormatOption = OutputFormat.table) -> None:
     """
     rows = [{"name": s.name, "default": s.default, "help": s.help} for s in SETTINGS]
     emit(rows, fmt, _simple_table(("name", "default", "help")))
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Browse stored events in a web page: filters, dyad timelines, a map, evidence.
+
+    The store is opened read-only for each request, so a coding run can write to it
+    between requests. A JSON API mirrors every page under /api (OpenAPI docs at /docs).
+    """
+    path = _db_path(db)
+    if not path.exists():
+        raise _fail(f"Error: no store at {path}; code some articles first (eventcoder code PATHS --db {path}).")
+    with _errors():
+        from eventcoder.web import serve as serve_store
+
+        out.print(f"Serving {path} on http://{host}:{port}/ (Ctrl+C stops)", soft_wrap=True)
+        serve_store(path, host, port)

@@ -127,3 +127,133 @@ def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
     row = _decode(rows[0])
     row["event"] = json.loads(row.pop("event_json") or "{}")
     return row
+
+
+# -- browsing (web page and its /api twin) ------------------------------------------------------
+
+_EVENT_DATE = "COALESCE(e.event_date, a.published)"
+
+
+def _browse_filters(
+    actor: str | None,
+    recipient: str | None,
+    event_type: str | None,
+    since: dt.date | str | None,
+    until: dt.date | str | None,
+    outlet: str | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (or "") and its parameters for the browsing filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    for role, code in (("actor", actor), ("recipient", recipient)):
+        if code:
+            where.append(_HAS_COUNTRY)
+            params += [role, code.upper()]
+    if event_type:
+        where.append("e.event_type = ?")
+        params.append(event_type.upper())
+    if since is not None:
+        where.append(f"{_EVENT_DATE} >= ?")
+        params.append(_as_date(since))
+    if until is not None:
+        where.append(f"{_EVENT_DATE} <= ?")
+        params.append(_as_date(until))
+    if outlet:
+        where.append("a.outlet = ?")
+        params.append(outlet)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def events_page(
+    store: Store,
+    actor: str | None = None,
+    recipient: str | None = None,
+    event_type: str | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    outlet: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """One page of events matching every given filter, newest first, with the total count.
+
+    Filters are those of :func:`events` plus ``outlet`` (the article's outlet, exact).
+    Returns ``{"total": n, "limit": limit, "offset": offset, "events": [...]}``; each event
+    row is as in :func:`events`.
+    """
+    where, params = _browse_filters(actor, recipient, event_type, since, until, outlet)
+    count_sql = f"SELECT count(*) AS n FROM events e LEFT JOIN articles a ON a.id = e.article_id{where}"
+    total = int(store._rows(count_sql, params)[0]["n"])
+    # Newest first is what a reader browsing news wants; the id makes the order total, so
+    # pages never repeat or skip a row.
+    sql = _EVENT_SELECT + where + " ORDER BY date DESC NULLS LAST, e.id LIMIT ? OFFSET ?"
+    rows = [_decode(r) for r in store._rows(sql, [*params, int(limit), int(offset)])]
+    return {"total": total, "limit": int(limit), "offset": int(offset), "events": rows}
+
+
+def located_events(
+    store: Store,
+    actor: str | None = None,
+    recipient: str | None = None,
+    event_type: str | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    outlet: str | None = None,
+    limit: int = 2000,
+) -> list[dict[str, Any]]:
+    """Places of the matching events that have coordinates, most events first.
+
+    Events at the same place (same coordinates rounded to 0.1 degree) are one row:
+    ``{"lat", "lon", "place_name", "place_country", "n", "event_id"}``, where ``event_id``
+    is one of them (the newest) and ``n`` how many there are. At most ``limit`` places.
+    """
+    where, params = _browse_filters(actor, recipient, event_type, since, until, outlet)
+    located = "e.lat IS NOT NULL AND e.lon IS NOT NULL"
+    where = f"{where} AND {located}" if where else f" WHERE {located}"
+    sql = f"""
+    SELECT round(e.lat, 1) AS lat, round(e.lon, 1) AS lon,
+           mode(e.place_name) AS place_name, mode(e.place_country) AS place_country,
+           count(*) AS n, arg_max(e.id, {_EVENT_DATE}) AS event_id
+    FROM events e
+    LEFT JOIN articles a ON a.id = e.article_id{where}
+    GROUP BY 1, 2
+    ORDER BY n DESC, lat, lon
+    LIMIT ?
+    """
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, [*params, int(limit)])]
+
+
+def dyad_quad_timeline(store: Store, actor: str, recipient: str, by: Period = "month") -> list[dict[str, Any]]:
+    """Events from ``actor`` to ``recipient`` counted per period and PLOVER quad class.
+
+    Rows are ``{"period": "2018-06", "quad_class": 3, "n": 2}`` in period order (quad
+    classes 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material
+    conflict). Undated events are left out, as in :func:`dyad_timeline`.
+    """
+    if by not in _PERIOD_FORMATS:
+        raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
+    sql = f"""
+    SELECT strftime({_EVENT_DATE}, ?) AS period, e.quad_class, count(*) AS n
+    FROM events e
+    LEFT JOIN articles a ON a.id = e.article_id
+    WHERE {_HAS_COUNTRY} AND {_HAS_COUNTRY} AND {_EVENT_DATE} IS NOT NULL
+    GROUP BY period, e.quad_class
+    ORDER BY period, e.quad_class NULLS LAST
+    """
+    params = [_PERIOD_FORMATS[by], "actor", actor.upper(), "recipient", recipient.upper()]
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, params)]
+
+
+def article(store: Store, article_id: str) -> dict[str, Any] | None:
+    """One stored article (all its columns, text included), or None if no article has that id."""
+    rows = store._rows("SELECT * FROM articles WHERE id = ?", [article_id])
+    return rows[0] if rows else None
+
+
+def outlets(store: Store, limit: int = 500) -> list[dict[str, Any]]:
+    """Outlets with how many articles each has, most first: ``{"outlet", "articles"}``."""
+    sql = """
+    SELECT outlet, count(*) AS articles FROM articles WHERE outlet IS NOT NULL
+    GROUP BY outlet ORDER BY articles DESC, outlet LIMIT ?
+    """
+    return [{**r, "articles": int(r["articles"])} for r in store._rows(sql, [int(limit)])]

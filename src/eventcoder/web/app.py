@@ -64,6 +64,11 @@ class EventFilters(BaseModel):
             return value or None
         return value
 
+    @field_validator("actor", "recipient")
+    @classmethod
+    def _upper_code(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
     @field_validator("type")
     @classmethod
     def _known_type(cls, value: str | None) -> str | None:

@@ -299,3 +299,11 @@ def test_highlight_splits_around_valid_offsets_only() -> None:
     assert highlight("abcdef", 2, 4) == ("ab", "cd", "ef")
     assert highlight("abcdef", 4, 2) == ("abcdef", "", "")
     assert highlight("abcdef", 2, 99) == ("abcdef", "", "")
+
+
+def test_dyad_twin_agrees_with_the_cli_query(client: TestClient, db_path: Path) -> None:
+    from eventcoder.store import queries
+
+    with open_store(db_path, read_only=True) as store:
+        expected = queries.dyad_timeline(store, "CHN", "PRK", "month")
+    assert client.get("/api/dyad/CHN/PRK").json()["by_type"] == expected

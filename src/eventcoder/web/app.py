@@ -155,12 +155,19 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any]:
 
 def dyad(store: Store, actor: str, recipient: str, by: DyadPeriod) -> dict[str, Any]:
     """Counts per period by quad class and by type for ``actor`` → ``recipient``."""
+    by_quad: dict[tuple[str, int | None], int] = {}
+    by_type: dict[tuple[str, str], int] = {}
+    for row in queries.dyad_counts(store, actor, recipient, by):
+        quad_key, type_key = (row["period"], row["quad_class"]), (row["period"], row["event_type"])
+        by_quad[quad_key] = by_quad.get(quad_key, 0) + row["n"]
+        by_type[type_key] = by_type.get(type_key, 0) + row["n"]
+    quad_order = sorted(by_quad, key=lambda k: (k[0], k[1] is None, k[1] or 0))
     return {
         "actor": actor.upper(),
         "recipient": recipient.upper(),
         "by": by,
-        "by_quad": queries.dyad_quad_timeline(store, actor, recipient, by),
-        "by_type": queries.dyad_timeline(store, actor, recipient, by),
+        "by_quad": [{"period": p, "quad_class": q, "n": by_quad[(p, q)]} for p, q in quad_order],
+        "by_type": [{"period": p, "event_type": t, "n": by_type[(p, t)]} for p, t in sorted(by_type)],
     }
 
 

@@ -243,12 +243,14 @@ def main(argv: list[str] | None = None) -> int:
         ("/api/map", "API: located places, all events"),
         ("/api/map?actor=IRN", "API: located places by actor"),
     ]
+    load_before = os.getloadavg()[0]
     results = []
     for url, what in routes:
         ms = timed(client, url, args.requests)
         results.append((url, what, percentile(ms, 0.5), percentile(ms, 0.95), max(ms)))
         print(f"{url:70s} p50 {results[-1][2]:7.1f} ms  p95 {results[-1][3]:7.1f} ms", flush=True)
 
+    load_after = os.getloadavg()[0]
     with open_store(args.db, read_only=True) as store:
         counts = store.counts()
     command = "python bench/bench_web.py" + (f" --events {args.events}" if args.events != 1_000_000 else "")
@@ -266,7 +268,9 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Requests in process (`fastapi.testclient`: routing, validation, a read-only open of the store per request, "
         f"queries, rendering; no network), {args.requests} timed after one warm-up each. Opening and closing the "
-        f"store read-only alone takes {open_ms:.1f} ms.",
+        f"store read-only alone takes {open_ms:.1f} ms. The machine's load average was {load_before:.1f} before "
+        f"and {load_after:.1f} after the timed requests (other processes share its CPUs; above {os.cpu_count()} "
+        "the figures are slower than on an idle machine).",
         "",
         "| request | what | p50 ms | p95 ms | max ms |",
         "|---|---|---:|---:|---:|",

@@ -40,6 +40,7 @@ COMMANDS = {
     "export": "Export stored events",
     "eval": "gold-standard",
     "settings": "every setting",
+    "serve": "Browse stored events in a web page",
 }
 
 

@@ -307,3 +307,40 @@ def test_dyad_twin_agrees_with_the_cli_query(client: TestClient, db_path: Path) 
     with open_store(db_path, read_only=True) as store:
         expected = queries.dyad_timeline(store, "CHN", "PRK", "month")
     assert client.get("/api/dyad/CHN/PRK").json()["by_type"] == expected
+
+
+def test_serve_command_runs_a_real_server(db_path: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "eventcoder", "serve", "--db", str(db_path), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, server.communicate()[0]
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}/api/events", params={"actor": "USA"}, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "eventcoder serve did not answer within 60 s"
+                time.sleep(0.2)
+        assert response.status_code == 200 and response.json()["total"] == 2
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "eventcoder", "serve", "--db", str(tmp_path / "none.duckdb")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1 and "no store at" in done.stderr

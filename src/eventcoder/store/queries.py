@@ -132,6 +132,10 @@ def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
 # -- browsing (web page and its /api twin) ------------------------------------------------------
 
 _EVENT_DATE = "COALESCE(e.event_date, a.published)"
+# events.actor_countries / recipient_countries hold the same codes as the event's
+# event_actors rows of that role ('CHN;RUS'). Testing them in the events scan is ~20x faster
+# on a big store than joining event_actors, which the browsing page cannot afford per request.
+_IN_CODES = "list_contains(string_split(e.{column}, ';'), ?)"
 
 
 def _browse_filters(
@@ -145,10 +149,10 @@ def _browse_filters(
     """The WHERE clause (or "") and its parameters for the browsing filters."""
     where: list[str] = []
     params: list[Any] = []
-    for role, code in (("actor", actor), ("recipient", recipient)):
+    for column, code in (("actor_countries", actor), ("recipient_countries", recipient)):
         if code:
-            where.append(_HAS_COUNTRY)
-            params += [role, code.upper()]
+            where.append(_IN_CODES.format(column=column))
+            params.append(code.upper())
     if event_type:
         where.append("e.event_type = ?")
         params.append(event_type.upper())
@@ -250,17 +254,15 @@ def dyad_counts(store: Store, actor: str, recipient: str, by: Period = "month") 
     """
     if by not in _PERIOD_FORMATS:
         raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
-    # The dyad's event ids come from event_actors first, so only its events are joined
-    # to their articles (for the date), not the whole events table.
+    # The dyad's events are picked in the events scan first (see _IN_CODES), so only they
+    # are joined to their articles (for the date), not the whole events table.
     sql = f"""
     WITH dyad AS (
-        SELECT event_id FROM event_actors WHERE role = 'actor' AND country = ?
-        INTERSECT
-        SELECT event_id FROM event_actors WHERE role = 'recipient' AND country = ?
+        SELECT e.id, e.article_id, e.event_date, e.event_type, e.quad_class FROM events e
+        WHERE {_IN_CODES.format(column="actor_countries")} AND {_IN_CODES.format(column="recipient_countries")}
     )
     SELECT strftime({_EVENT_DATE}, ?) AS period, e.event_type, e.quad_class, count(*) AS n
-    FROM dyad
-    JOIN events e ON e.id = dyad.event_id
+    FROM dyad e
     LEFT JOIN articles a ON a.id = e.article_id
     WHERE {_EVENT_DATE} IS NOT NULL
     GROUP BY period, e.event_type, e.quad_class

@@ -208,6 +208,10 @@ def events_page(
     {_EVENT_SELECT} JOIN page ON page.id = e.id
     ORDER BY date DESC NULLS LAST, e.id
     """
+    # DuckDB turns the page's ids into a filter on the events scan only for up to
+    # dynamic_or_filter_threshold (50) of them; past that it reads every event in full
+    # (3x slower at 100 a page on 1M events). A connection setting, harmless to other queries.
+    store._rows(f"SET dynamic_or_filter_threshold = {max(int(limit), 50)}")
     rows = [_decode(r) for r in store._rows(sql, [*params, int(limit), int(offset)])]
     return {"total": total, "limit": int(limit), "offset": int(offset), "events": rows}
 

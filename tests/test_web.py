@@ -293,6 +293,8 @@ def test_map_projection_and_links() -> None:
     assert project(90, -180) == (0.0, 0.0) and project(0, 0) == (360.0, 180.0)
     svg = map_svg([{"lat": 0.0, "lon": 0.0, "place_name": "<x>", "place_country": None, "n": 3, "event_id": "abc123"}])
     assert '<a href="/events/abc123"><circle class="place" data-n="3" cx="360.0" cy="180.0"' in svg and "&lt;x&gt;" in svg
+    # The land sketch: one dot per big city, e.g. Tokyo (35.7N 139.7E) at x 639.4, y 108.6.
+    assert 'class="land"' in svg and "M638 108h2" in svg
 
 
 def test_highlight_splits_around_valid_offsets_only() -> None:

@@ -41,6 +41,7 @@ COMMANDS = {
     "eval": "gold-standard",
     "settings": "every setting",
     "stories": "List deduplicated events",
+    "serve": "Browse stored events in a web page",
 }
 
 

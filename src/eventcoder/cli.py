@@ -469,3 +469,24 @@ def stories(
     with _store(db, must_exist=True) as store, _errors():
         rows = queries.clusters(store, actor, recipient, event_type, _date(since), _date(until), limit)
     emit(rows, fmt, _stories_table)
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on (127.0.0.1: this machine only).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Browse stored events in a web page: filters, dyad timelines, a map, evidence.
+
+    The store is opened read-only for each request, so a coding run can write to it
+    between requests. A JSON API mirrors every page under /api (OpenAPI docs at /docs).
+    """
+    path = _db_path(db)
+    if not path.exists():
+        raise _fail(f"Error: no store at {path}; code some articles first (eventcoder code PATHS --db {path}).")
+    with _errors():
+        from eventcoder.web import serve as serve_store
+
+        out.print(f"Serving {path} on http://{host}:{port}/ (Ctrl+C stops)", soft_wrap=True)
+        serve_store(path, host, port)

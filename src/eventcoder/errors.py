@@ -61,6 +61,7 @@ E206_MODEL_MISMATCH = "E206"   # model files differ from their pinned SHA-256
 E301_OPEN = "E301"             # store could not be opened or created
 E302_SCHEMA = "E302"           # schema version newer than this code
 E303_WRITE = "E303"            # a write failed and was rolled back
+E304_LOCKED = "E304"           # another process holds the store file (one writer per file)
 
 CODES = {
     name.split("_", 1)[0]: name.split("_", 1)[1].lower().replace("_", " ")

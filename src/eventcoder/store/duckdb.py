@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
-from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, StoreError
+from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, E304_LOCKED, StoreError
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
 from eventcoder.settings import Options, load_options
 
@@ -397,18 +398,44 @@ def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def open_store(path: str | Path = DEFAULT_PATH) -> Store:
+def _is_lock_conflict(exc: BaseException) -> bool:
+    # DuckDB reports a held file as IOException "Could not set lock on file ...: Conflicting
+    # lock is held in <program> (PID n)"; there is no narrower exception class to catch.
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _locked_error(where: str, exc: BaseException, read_only: bool) -> StoreError:
+    holder = re.search(r"PID (\d+)", str(exc))
+    who = f"another eventcoder process (PID {holder.group(1)})" if holder else "another eventcoder process"
+    wanted = "read" if read_only else "write"
+    return StoreError(
+        f"{who} is writing to this store, and DuckDB lets one process hold a file for writing; "
+        f"could not open it to {wanted}. Wait for that run to finish, or use another --db file.",
+        code=E304_LOCKED,
+        source=where,
+    )
+
+
+def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> Store:
     """Open (creating if needed) the DuckDB store at ``path``; ``":memory:"`` is allowed.
 
-    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, and ``E302``
-    if it was written by a newer eventcoder (its schema version is above ours).
+    ``read_only=True`` opens an existing file without writing to it (no schema set-up);
+    many read-only openers may share a file, but not while a writer holds it.
+    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, ``E302``
+    if it was written by a newer eventcoder (its schema version is above ours), and
+    ``E304`` while another process holds the file for writing (one writer per file).
     """
     where = str(path)
+    read_only = read_only and where != ":memory:"  # an empty in-memory store has nothing to protect
+    if read_only and not Path(where).is_file():
+        raise StoreError("no store file here to open read-only", code=E301_OPEN, source=where)
     try:
-        if where != ":memory:":
+        if where != ":memory:" and not read_only:
             Path(where).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(where)
+        con = duckdb.connect(where, read_only=read_only)
     except (OSError, duckdb.Error) as exc:
+        if _is_lock_conflict(exc):
+            raise _locked_error(where, exc, read_only) from exc
         raise StoreError(f"could not open or create the store: {exc}", code=E301_OPEN, source=where) from exc
     try:
         version = _stored_version(con)
@@ -418,13 +445,24 @@ def open_store(path: str | Path = DEFAULT_PATH) -> Store:
                 code=E302_SCHEMA,
                 source=where,
             )
-        con.execute(_schema_sql())
-        if version is None:
-            con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
-        elif version < SCHEMA_VERSION:
-            # Migration 1 -> 2 is additive: the schema script above created the story tables;
-            # fill them below, once the Store exists, then record the new version.
-            con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
+        if read_only:
+            if version is None:
+                raise StoreError("not an eventcoder store (no schema_version table)", code=E301_OPEN, source=where)
+            if version < SCHEMA_VERSION:
+                raise StoreError(
+                    f"store schema version {version} is older than this eventcoder's ({SCHEMA_VERSION}) and a "
+                    "read-only open cannot migrate it; open it once for writing (e.g. eventcoder code) first",
+                    code=E302_SCHEMA,
+                    source=where,
+                )
+        else:
+            con.execute(_schema_sql())
+            if version is None:
+                con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+            elif version < SCHEMA_VERSION:
+                # Migration 1 -> 2 is additive: the schema script above created the story tables;
+                # fill them below, once the Store exists, then record the new version.
+                con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
     except StoreError:
         con.close()
         raise
@@ -432,6 +470,6 @@ def open_store(path: str | Path = DEFAULT_PATH) -> Store:
         con.close()
         raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
     store = Store(con, where)
-    if version is not None and version < 2:
+    if not read_only and version is not None and version < 2:
         store.refresh_clusters()  # a version-1 store had no clusters: build them once
     return store

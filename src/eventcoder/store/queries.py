@@ -232,3 +232,165 @@ def story_articles(store: Store, article_id: str) -> list[dict[str, Any]]:
     ORDER BY a.published NULLS LAST, s.article_id
     """
     return store._rows(sql, [article_id])
+
+
+# -- browsing (web page and its /api twin) ------------------------------------------------------
+
+_EVENT_DATE = "COALESCE(e.event_date, a.published)"
+# events.actor_countries / recipient_countries hold the same codes as the event's
+# event_actors rows of that role ('CHN;RUS'). Testing them in the events scan is ~20x faster
+# on a big store than joining event_actors, which the browsing page cannot afford per request.
+_IN_CODES = "list_contains(string_split(e.{column}, ';'), ?)"
+
+
+def _browse_filters(
+    actor: str | None,
+    recipient: str | None,
+    event_type: str | None,
+    since: dt.date | str | None,
+    until: dt.date | str | None,
+    outlet: str | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (or "") and its parameters for the browsing filters."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, code in (("actor_countries", actor), ("recipient_countries", recipient)):
+        if code:
+            where.append(_IN_CODES.format(column=column))
+            params.append(code.upper())
+    if event_type:
+        where.append("e.event_type = ?")
+        params.append(event_type.upper())
+    if since is not None:
+        where.append(f"{_EVENT_DATE} >= ?")
+        params.append(_as_date(since))
+    if until is not None:
+        where.append(f"{_EVENT_DATE} <= ?")
+        params.append(_as_date(until))
+    if outlet:
+        where.append("a.outlet = ?")
+        params.append(outlet)
+    return (" WHERE " + " AND ".join(where)) if where else "", params
+
+
+def _needs_article(*article_filters: object) -> bool:
+    """Whether any filter on an article column (date fallback, outlet) is set."""
+    return any(f is not None and f != "" for f in article_filters)
+
+
+def events_page(
+    store: Store,
+    actor: str | None = None,
+    recipient: str | None = None,
+    event_type: str | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    outlet: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """One page of events matching every given filter, newest first, with the total count.
+
+    Filters are those of :func:`events` plus ``outlet`` (the article's outlet, exact).
+    Returns ``{"total": n, "limit": limit, "offset": offset, "events": [...]}``; each event
+    row is as in :func:`events`.
+    """
+    where, params = _browse_filters(actor, recipient, event_type, since, until, outlet)
+    # Counting needs the articles only for filters on their columns: skipping that join
+    # saves most of the count's time on a big store.
+    join = " LEFT JOIN articles a ON a.id = e.article_id" if _needs_article(since, until, outlet) else ""
+    count_sql = f"SELECT count(*) AS n FROM events e{join}{where}"
+    total = int(store._rows(count_sql, params)[0]["n"])
+    # Newest first is what a reader browsing news wants; the id makes the order total, so
+    # pages never repeat or skip a row. The page is picked on (id, date) alone and only its
+    # rows are read in full: sorting a million full rows to keep fifty is most of the cost.
+    sql = f"""
+    WITH page AS (
+        SELECT e.id, {_EVENT_DATE} AS date FROM events e
+        LEFT JOIN articles a ON a.id = e.article_id{where}
+        ORDER BY date DESC NULLS LAST, e.id LIMIT ? OFFSET ?
+    )
+    {_EVENT_SELECT} JOIN page ON page.id = e.id
+    ORDER BY date DESC NULLS LAST, e.id
+    """
+    # DuckDB turns the page's ids into a filter on the events scan only for up to
+    # dynamic_or_filter_threshold (50) of them; past that it reads every event in full
+    # (3x slower at 100 a page on 1M events). A connection setting, harmless to other queries.
+    store._rows(f"SET dynamic_or_filter_threshold = {max(int(limit), 50)}")
+    rows = [_decode(r) for r in store._rows(sql, [*params, int(limit), int(offset)])]
+    return {"total": total, "limit": int(limit), "offset": int(offset), "events": rows}
+
+
+def located_events(
+    store: Store,
+    actor: str | None = None,
+    recipient: str | None = None,
+    event_type: str | None = None,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    outlet: str | None = None,
+    limit: int = 2000,
+) -> list[dict[str, Any]]:
+    """Places of the matching events that have coordinates, most events first.
+
+    Events at the same place (same coordinates rounded to 0.1 degree, named after one of them)
+    are one row:
+    ``{"lat", "lon", "place_name", "place_country", "n", "event_id"}``, where ``event_id``
+    is one of them and ``n`` how many there are. At most ``limit`` places.
+    """
+    where, params = _browse_filters(actor, recipient, event_type, since, until, outlet)
+    located = "e.lat IS NOT NULL AND e.lon IS NOT NULL"
+    where = f"{where} AND {located}" if where else f" WHERE {located}"
+    join = " LEFT JOIN articles a ON a.id = e.article_id" if _needs_article(since, until, outlet) else ""
+    sql = f"""
+    SELECT round(e.lat, 1) AS lat, round(e.lon, 1) AS lon,
+           any_value(e.place_name) AS place_name, any_value(e.place_country) AS place_country,
+           count(*) AS n, max(e.id) AS event_id
+    FROM events e{join}{where}
+    GROUP BY 1, 2
+    ORDER BY n DESC, lat, lon
+    LIMIT ?
+    """
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, [*params, int(limit)])]
+
+
+def dyad_counts(store: Store, actor: str, recipient: str, by: Period = "month") -> list[dict[str, Any]]:
+    """Events from ``actor`` to ``recipient`` counted per period, PLOVER type and quad class.
+
+    Rows are ``{"period": "2018-06", "event_type": "REQUEST", "quad_class": 3, "n": 2}`` in
+    period order (quad classes 1 verbal cooperation, 2 material cooperation, 3 verbal
+    conflict, 4 material conflict). Undated events are left out, as in :func:`dyad_timeline`.
+    """
+    if by not in _PERIOD_FORMATS:
+        raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
+    # The dyad's events are picked in the events scan first (see _IN_CODES), so only they
+    # are joined to their articles (for the date), not the whole events table.
+    sql = f"""
+    WITH dyad AS (
+        SELECT e.id, e.article_id, e.event_date, e.event_type, e.quad_class FROM events e
+        WHERE {_IN_CODES.format(column="actor_countries")} AND {_IN_CODES.format(column="recipient_countries")}
+    )
+    SELECT strftime({_EVENT_DATE}, ?) AS period, e.event_type, e.quad_class, count(*) AS n
+    FROM dyad e
+    LEFT JOIN articles a ON a.id = e.article_id
+    WHERE {_EVENT_DATE} IS NOT NULL
+    GROUP BY period, e.event_type, e.quad_class
+    ORDER BY period, e.event_type, e.quad_class NULLS LAST
+    """
+    params = [actor.upper(), recipient.upper(), _PERIOD_FORMATS[by]]
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, params)]
+
+
+def article(store: Store, article_id: str) -> dict[str, Any] | None:
+    """One stored article (all its columns, text included), or None if no article has that id."""
+    rows = store._rows("SELECT * FROM articles WHERE id = ?", [article_id])
+    return rows[0] if rows else None
+
+
+def outlets(store: Store, limit: int = 500) -> list[dict[str, Any]]:
+    """Outlets with how many articles each has, most first: ``{"outlet", "articles"}``."""
+    sql = """
+    SELECT outlet, count(*) AS articles FROM articles WHERE outlet IS NOT NULL
+    GROUP BY outlet ORDER BY articles DESC, outlet LIMIT ?
+    """
+    return [{**r, "articles": int(r["articles"])} for r in store._rows(sql, [int(limit)])]

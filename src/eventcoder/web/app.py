@@ -1,0 +1,320 @@
+"""The browsing page: a FastAPI app over one DuckDB store, opened read-only.
+
+Every HTML page has a JSON twin under ``/api`` that calls the same function
+(``/`` and ``/api/events``, ``/events/{id}`` and ``/api/events/{id}``, ``/dyad/{a}/{b}``
+and ``/api/dyad/{a}/{b}``, the map on ``/`` and ``/api/map``); OpenAPI docs are at
+``/docs`` and ``/openapi.json``. Views hold no SQL: they call ``store.queries``.
+
+DuckDB lets one process hold a file for writing, and a reader blocks a writer too, so the
+app opens the store read-only for each request and closes it after: a coding run in another
+process waits at most one request. While a writer holds the file, requests get 503 and a
+message saying so, not 500.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import Path as PathParam
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field, field_validator, model_validator
+from swagger_ui_bundle import swagger_ui_path
+
+import eventcoder
+from eventcoder.errors import E304_LOCKED, StoreError
+from eventcoder.ontology.plover import load_ontology
+from eventcoder.store import Store, queries
+from eventcoder.store.duckdb import open_store
+from eventcoder.web.svg import QUAD_NAMES, map_svg, timeline_svg
+
+HERE = Path(__file__).parent
+CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9]{1,11}$"  # ISO3 countries, IGO codes (UNO, NATO), sectors
+EVENT_ID_PATTERN = r"^[0-9a-f]{6,64}$"  # content-hash ids (model.hash_id)
+MAX_PAGE = 500
+MAP_PLACES = 2000
+DyadPeriod = Literal["day", "month", "year"]
+
+
+class EventFilters(BaseModel):
+    """Which events to show; every filter is optional and they combine with AND.
+
+    Blank values (an empty form field) mean "no filter"."""
+
+    actor: str | None = Field(None, pattern=CODE_PATTERN, description="Actor code (ISO3 or IGO), e.g. CHN.")
+    recipient: str | None = Field(None, pattern=CODE_PATTERN, description="Recipient code, e.g. PRK.")
+    type: str | None = Field(None, description="PLOVER event type, e.g. REQUEST.")
+    since: dt.date | None = Field(None, description="Events on or after this date (YYYY-MM-DD).")
+    until: dt.date | None = Field(None, description="Events on or before this date (YYYY-MM-DD).")
+    outlet: str | None = Field(None, max_length=200, description="The article's outlet, exactly, e.g. example.org.")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("actor", "recipient")
+    @classmethod
+    def _upper_code(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        known = load_ontology()
+        if value.upper() not in known:
+            raise ValueError(f"unknown PLOVER event type {value!r}; one of {', '.join(known)}")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> EventFilters:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"since ({self.since}) is after until ({self.until}); no event can match")
+        return self
+
+    def as_query_args(self) -> dict[str, Any]:
+        """Keyword arguments for ``queries.events_page`` / ``queries.located_events``."""
+        return {"actor": self.actor, "recipient": self.recipient, "event_type": self.type,
+                "since": self.since, "until": self.until, "outlet": self.outlet}  # fmt: skip
+
+
+class PageFilters(EventFilters):
+    """Event filters plus paging."""
+
+    limit: int = Field(50, ge=1, le=MAX_PAGE, description=f"Events per page (1..{MAX_PAGE}).")
+    offset: int = Field(0, ge=0, le=100_000_000, description="Events to skip (for the next pages).")
+
+
+class EventsPage(BaseModel):
+    """One page of matching events, newest first, with the total number that match."""
+
+    total: int
+    limit: int
+    offset: int
+    events: list[dict[str, Any]]
+
+
+class EventDetail(BaseModel):
+    """An event with its article (text included) and every source that reports it."""
+
+    event: dict[str, Any]
+    article: dict[str, Any] | None
+    sources: list[dict[str, Any]]
+
+
+class DyadTimeline(BaseModel):
+    """Monthly (or daily, yearly) counts of events from actor to recipient."""
+
+    actor: str
+    recipient: str
+    by: str
+    by_quad: list[dict[str, Any]] = Field(description="Counts per period and quad class.")
+    by_type: list[dict[str, Any]] = Field(description="Counts per period and PLOVER type.")
+
+
+class MapPlaces(BaseModel):
+    """Places of located events, most events first."""
+
+    places: list[dict[str, Any]]
+
+
+# -- the functions each HTML page and its JSON twin share -----------------------------------------
+
+
+def event_detail(store: Store, event_id: str) -> dict[str, Any]:
+    """The event, its article and its sources; raises 404 if no event has that id.
+
+    Sources come from ``queries.event_sources`` (every article of the event's story) where
+    this eventcoder has it; otherwise the event's own article is its only source.
+    """
+    event = queries.event_evidence(store, event_id)
+    if event is None:
+        raise HTTPException(status_code=404, detail=f"no event with id {event_id!r} in this store")
+    article = queries.article(store, event["article_id"])
+    event_sources = getattr(queries, "event_sources", None)
+    sources = event_sources(store, event_id) if event_sources is not None else []
+    if not sources:
+        sources = [{"article_id": event["article_id"], "outlet": event["outlet"], "url": event["url"],
+                    "title": event["title"], "published": event["published"], "sentence": event["sentence"],
+                    "start_char": event["start_char"], "end_char": event["end_char"], "event_id": event_id}]  # fmt: skip
+    return {"event": event, "article": article, "sources": sources}
+
+
+def dyad(store: Store, actor: str, recipient: str, by: DyadPeriod) -> dict[str, Any]:
+    """Counts per period by quad class and by type for ``actor`` → ``recipient``."""
+    by_quad: dict[tuple[str, int | None], int] = {}
+    by_type: dict[tuple[str, str], int] = {}
+    for row in queries.dyad_counts(store, actor, recipient, by):
+        quad_key, type_key = (row["period"], row["quad_class"]), (row["period"], row["event_type"])
+        by_quad[quad_key] = by_quad.get(quad_key, 0) + row["n"]
+        by_type[type_key] = by_type.get(type_key, 0) + row["n"]
+    quad_order = sorted(by_quad, key=lambda k: (k[0], k[1] is None, k[1] or 0))
+    return {
+        "actor": actor.upper(),
+        "recipient": recipient.upper(),
+        "by": by,
+        "by_quad": [{"period": p, "quad_class": q, "n": by_quad[(p, q)]} for p, q in quad_order],
+        "by_type": [{"period": p, "event_type": t, "n": by_type[(p, t)]} for p, t in sorted(by_type)],
+    }
+
+
+def highlight(text: str, start: int | None, end: int | None) -> tuple[str, str, str]:
+    """``text`` split around the evidence span ``start:end`` (before, evidence, after);
+    the whole text as "before" when the offsets do not fit it."""
+    if start is None or end is None or not 0 <= start < end <= len(text):
+        return text, "", ""
+    return text[:start], text[start:end], text[end:]
+
+
+# -- the app -------------------------------------------------------------------------------------
+
+
+def read_store(request: Request) -> Iterator[Store]:
+    """The app's store, opened read-only for one request and closed after it."""
+    with open_store(request.app.state.db_path, read_only=True) as opened:
+        yield opened
+
+
+StoreDep = Annotated[Store, Depends(read_store)]
+Code = Annotated[str, PathParam(pattern=CODE_PATTERN, description="Actor or recipient code, e.g. CHN.")]
+EventId = Annotated[str, PathParam(pattern=EVENT_ID_PATTERN, description="Event id (hex content hash).")]
+By = Annotated[DyadPeriod, Query(description="Period to count by.")]
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith(("/api", "/docs", "/openapi"))
+
+
+def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
+    """The browsing app over the DuckDB store at ``db_path`` (opened read-only per request)."""
+    app = FastAPI(
+        title=f"{title} events",
+        version=eventcoder.__version__,
+        description="PLOVER political events coded from news articles: filter them, plot a dyad, "
+        "read the evidence. Every HTML page has a JSON twin here.",
+        docs_url=None,  # FastAPI's own /docs loads Swagger UI from a CDN; ours is bundled (offline)
+        redoc_url=None,
+    )
+    app.state.db_path = str(db_path)
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals.update(quad_names=QUAD_NAMES, event_types=list(load_ontology()), version=eventcoder.__version__)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static-docs", StaticFiles(directory=swagger_ui_path), name="static-docs")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=f"{app.title}: API",
+            swagger_js_url="/static-docs/swagger-ui-bundle.js",
+            swagger_css_url="/static-docs/swagger-ui.css",
+            swagger_favicon_url="/static-docs/favicon-32x32.png",
+        )
+
+    def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+        return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+    @app.exception_handler(StoreError)
+    async def store_unavailable(request: Request, exc: StoreError) -> Response:
+        # The store is elsewhere's to fix (a coding run holds it, the file is missing or newer):
+        # the server itself is fine, so 503, with the reason, and a hint to retry when locked.
+        headers = {"Retry-After": "5"} if exc.code == E304_LOCKED else {}
+        message = f"the event store is not available: {exc}"
+        if _wants_html(request):
+            return page(request, "error.html", {"status": 503, "messages": [message]}, 503)
+        return JSONResponse({"detail": message, "code": exc.code}, status_code=503, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        messages = [f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}" for e in errors]
+        if _wants_html(request):
+            return page(request, "error.html", {"status": 422, "messages": messages}, 422)
+        return JSONResponse({"detail": jsonable_encoder(errors, custom_encoder={ValueError: str})}, status_code=422)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if _wants_html(request):
+            return page(request, "error.html", {"status": exc.status_code, "messages": [str(exc.detail)]}, exc.status_code)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+    # -- JSON API --------------------------------------------------------------------------------
+
+    @app.get("/api/events", response_model=EventsPage, tags=["events"])
+    def api_events(filters: Annotated[PageFilters, Query()], db: StoreDep) -> dict[str, Any]:
+        """Events matching the filters, newest first, one page at a time, with the total count."""
+        return queries.events_page(db, **filters.as_query_args(), limit=filters.limit, offset=filters.offset)
+
+    @app.get("/api/events/{event_id}", response_model=EventDetail, tags=["events"])
+    def api_event(event_id: EventId, db: StoreDep) -> dict[str, Any]:
+        """One event with its evidence, its article's text and all its sources."""
+        return event_detail(db, event_id)
+
+    @app.get("/api/dyad/{actor}/{recipient}", response_model=DyadTimeline, tags=["dyads"])
+    def api_dyad(actor: Code, recipient: Code, db: StoreDep, by: By = "month") -> dict[str, Any]:
+        """Events from actor to recipient counted per month (or day, year) by quad class and type."""
+        return dyad(db, actor, recipient, by)
+
+    @app.get("/api/map", response_model=MapPlaces, tags=["events"])
+    def api_map(filters: Annotated[EventFilters, Query()], db: StoreDep) -> dict[str, Any]:
+        """Places of the matching events that have coordinates, with event counts."""
+        return {"places": queries.located_events(db, **filters.as_query_args(), limit=MAP_PLACES)}
+
+    @app.get("/api/outlets", tags=["events"])
+    def api_outlets(db: StoreDep) -> list[dict[str, Any]]:
+        """Outlets with their numbers of articles, most first (the outlet filter's choices)."""
+        return queries.outlets(db)
+
+    # -- HTML pages ------------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request, filters: Annotated[PageFilters, Query()], db: StoreDep) -> HTMLResponse:
+        args = filters.as_query_args()
+        found = queries.events_page(db, **args, limit=filters.limit, offset=filters.offset)
+        places = queries.located_events(db, **args, limit=MAP_PLACES)
+        query = {k: v for k, v in filters.model_dump().items() if v not in (None, "") and k != "offset"}
+        context = {"filters": filters, "found": found, "map": map_svg(places), "places": len(places),
+                   "outlets": queries.outlets(db), "query": query}  # fmt: skip
+        return page(request, "index.html", context)
+
+    @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
+    def event_page(request: Request, event_id: EventId, db: StoreDep) -> HTMLResponse:
+        detail = event_detail(db, event_id)
+        ev, art = detail["event"], detail["article"]
+        parts = highlight(art["text"], ev["start_char"], ev["end_char"]) if art else ("", "", "")
+        return page(request, "event.html", {**detail, "parts": parts})
+
+    @app.get("/dyad/{actor}/{recipient}", response_class=HTMLResponse, include_in_schema=False)
+    def dyad_page(request: Request, actor: Code, recipient: Code, db: StoreDep, by: By = "month") -> HTMLResponse:
+        data = dyad(db, actor, recipient, by)
+        recent = queries.events_page(db, actor=actor, recipient=recipient, limit=20)
+        label = f"{data['actor']} to {data['recipient']} events by {by}"
+        total = sum(r["n"] for r in data["by_quad"])
+        return page(request, "dyad.html", {**data, "svg": timeline_svg(data["by_quad"], label), "total": total, "recent": recent})
+
+    return app
+
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the browsing app with uvicorn until interrupted.
+
+    Opens the store read-only once first, so a missing or foreign file fails here with
+    its ``StoreError`` instead of on every request.
+    """
+    import uvicorn
+
+    open_store(db_path, read_only=True).close()
+    uvicorn.run(create_app(db_path), host=host, port=port, log_level="info")

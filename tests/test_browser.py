@@ -1,0 +1,144 @@
+"""The browsing page in a real headless Chromium (Debian's, driven by Playwright) against a
+real uvicorn server on a free localhost port, over a DuckDB file coded from the seeds:
+load, filter, click, read the evidence, open a dyad plot, take screenshots.
+
+Chromium must be at /usr/bin/chromium (``scripts/test`` installs it). Without it these
+tests fail, saying so, rather than skip: set EVENTCODER_SKIP_BROWSER=1 to skip them on
+purpose on a machine without it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from eventcoder import CodedArticle, open_store
+from eventcoder.web import create_app
+
+CHROMIUM = Path(os.environ.get("EVENTCODER_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+if os.environ.get("EVENTCODER_SKIP_BROWSER") == "1":
+    pytest.skip("EVENTCODER_SKIP_BROWSER=1: browser tests skipped on purpose", allow_module_level=True)
+
+from playwright.sync_api import Browser, Page, Request, sync_playwright  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def seed_db(coded_seeds: dict[str, CodedArticle], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The coded seeds in a DuckDB file, closed (the server opens it read-only)."""
+    path = tmp_path_factory.mktemp("browser") / "seeds.duckdb"
+    with open_store(path) as store:
+        store.save_many(coded_seeds.values())
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(seed_db: Path) -> Iterator[str]:
+    """A uvicorn server on a free localhost port in a thread; yields its base URL."""
+    port = free_port()
+    config = uvicorn.Config(create_app(seed_db), host="127.0.0.1", port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"no Chromium at {CHROMIUM}: run the tests with scripts/test (it installs Debian's chromium), "
+            "or `apt-get install -y chromium`; EVENTCODER_SKIP_BROWSER=1 skips these tests on purpose",
+            pytrace=False,
+        )
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    """A fresh page that records every URL it asks for (all must stay on our server)."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    asked: list[str] = []
+    opened.on("request", lambda request: asked.append(request.url))
+    yield opened
+    context.close()
+    strays = [url for url in asked if not url.startswith((server, "data:", "about:"))]
+    assert strays == [], f"the page asked for outside resources: {strays}"
+
+
+def test_load_filter_and_click_through_to_the_evidence(page: Page, server: str, tmp_path: Path) -> None:
+    page.goto(server + "/")
+    rows = page.locator("tr.event")
+    assert rows.count() == 16
+    assert page.locator("svg.map circle.place").count() == 3  # Chengdu, Singapore, Beijing
+    page.screenshot(path=tmp_path / "index.png", full_page=True)
+
+    page.fill("input[name=actor]", "usa")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/?actor=usa*")
+    assert "recipient=" not in page.url  # blank filters are left out of the URL
+    assert page.inner_text("#total") == "2"
+    assert rows.count() == 2
+    assert all("USA" in text for text in rows.locator("td.actor").all_inner_texts())
+    assert page.input_value("input[name=actor]") == "USA"
+    page.screenshot(path=tmp_path / "filtered.png", full_page=True)
+
+    event_id = rows.first.get_attribute("data-id")
+    rows.first.locator("td.sentence").click()  # anywhere on the row opens the event
+    page.wait_for_url(f"**/events/{event_id}")
+    evidence = page.locator("mark#evidence")
+    assert evidence.is_visible()
+    detail = page.request.get(f"{server}/api/events/{event_id}").json()
+    text, start, end = detail["article"]["text"], detail["event"]["start_char"], detail["event"]["end_char"]
+    assert evidence.inner_text().strip() == text[start:end].strip() != ""
+    assert page.locator("#sources li").count() == len(detail["sources"]) >= 1
+    page.screenshot(path=tmp_path / "event.png", full_page=True)
+
+
+def test_dyad_page_plots_the_timeline(page: Page, server: str, tmp_path: Path) -> None:
+    page.goto(server + "/dyad/CHN/PRK")
+    plot = page.locator("svg.timeline")
+    assert plot.is_visible()
+    bars = plot.locator("rect.bar")
+    periods = set(bars.evaluate_all("els => els.map(e => e.dataset.period)"))
+    assert {"2018-06", "2019-12"} <= periods
+    box = bars.first.bounding_box()
+    assert box is not None and box["height"] > 5 and box["width"] > 1
+    assert page.locator("#by-type tbody tr").count() >= 2
+    page.screenshot(path=tmp_path / "dyad.png", full_page=True)
+    page.locator("tr.event").first.click()
+    page.wait_for_url("**/events/*")
+    assert page.locator("mark#evidence").is_visible()
+
+
+def test_api_docs_render_offline(page: Page, server: str) -> None:
+    page.goto(server + "/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=15_000)
+    assert page.locator(".swagger-ui .opblock").count() >= 5

@@ -48,6 +48,7 @@ E105_NO_MAIN_TEXT = "E105"     # HTML page where no main text could be extracted
 E106_BAD_RECORD = "E106"       # malformed JSONL line / CSV row / WARC record
 E107_UNSUPPORTED = "E107"      # file type we have no reader for
 E108_TOO_SHORT = "E108"        # text left after cleaning is too short to code
+E109_TOO_LARGE = "E109"        # input larger than max_input_bytes; refused unread
 
 # NLP / extraction (E2xx)
 E201_NO_SENTENCES = "E201"     # no sentence with a verb was found
@@ -61,6 +62,7 @@ E206_MODEL_MISMATCH = "E206"   # model files differ from their pinned SHA-256
 E301_OPEN = "E301"             # store could not be opened or created
 E302_SCHEMA = "E302"           # schema version newer than this code
 E303_WRITE = "E303"            # a write failed and was rolled back
+E304_LOCKED = "E304"           # another process holds the store file (one writer per file)
 
 CODES = {
     name.split("_", 1)[0]: name.split("_", 1)[1].lower().replace("_", " ")

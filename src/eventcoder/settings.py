@@ -25,6 +25,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("verify_model", True, "Check the spaCy model's files against the pinned SHA-256 hashes before use."),
     Setting("max_chars", 100_000, "Longest article text coded; the rest is cut and the cut recorded as E204."),
     Setting("min_chars", 40, "Shortest cleaned text worth coding; shorter inputs are rejected as E108."),
+    Setting("max_input_bytes", 20_000_000, "Largest single input (a text or HTML file, a JSONL line, a WARC record) read; bigger ones are refused unread as E109."),
     Setting("min_confidence", 0.3, "Events below this confidence are dropped."),
     Setting("batch_size", 32, "Articles per spaCy nlp.pipe batch."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
@@ -38,6 +39,7 @@ class Options:
     verify_model: bool = True
     max_chars: int = 100_000
     min_chars: int = 40
+    max_input_bytes: int = 20_000_000
     min_confidence: float = 0.3
     batch_size: int = 32
     n_process: int = 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -20,7 +21,7 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
-from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, StoreError
+from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, E304_LOCKED, StoreError
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
 
 SCHEMA_VERSION = 1
@@ -133,15 +134,17 @@ class Store:
         """
         return self.save_many([coded])
 
-    def save_many(self, batch: Iterable[CodedArticle]) -> int:
+    def save_many(self, batch: Iterable[CodedArticle], failures: Iterable[Rejected] = ()) -> int:
         """Store many coded articles in one transaction (faster for bulk loads).
 
         Same semantics as :meth:`save`; returns the number of new events across the batch.
+        ``failures`` (inputs that gave no article) are recorded in the same transaction, so
+        a batch and the failures met while reading it are stored all together or not at all.
         """
         now = _utcnow()
         articles: dict[str, tuple[Any, ...]] = {}
         events: dict[str, Event] = {}
-        failures: dict[str, tuple[Any, ...]] = {}
+        failures_in, failures = failures, {}
         for coded in batch:
             a = coded.article
             articles[a.id] = (a.id, a.url, a.outlet, a.published, a.title, a.text, a.language, a.source, now)
@@ -149,7 +152,9 @@ class Store:
                 events[ev.id] = ev  # the last event of an id wins, as a re-save would
             for rej in coded.rejections:
                 failures[failure_id(rej)] = _failure_row(rej, now)
-        if not articles:
+        for rej in failures_in:
+            failures[failure_id(rej)] = _failure_row(rej, now)
+        if not articles and not failures:
             return 0
         event_ids = list(events)
         actor_rows = [row for ev in events.values() for row in _actor_rows(ev)]
@@ -167,7 +172,7 @@ class Store:
             self._insert("failures", FAILURE_COLUMNS, list(failures.values()), ignore_existing=True)
             return len(event_ids) - existing
 
-        return self._transaction(write, what=f"saving {len(articles)} article(s)")
+        return self._transaction(write, what=f"saving {len(articles)} article(s) and {len(failures)} failure(s)")
 
     def record_failure(self, rej: Rejected) -> None:
         """Store one rejection; recording the same rejection again changes nothing."""
@@ -178,6 +183,10 @@ class Store:
         )
 
     # -- reads -------------------------------------------------------------------------------
+
+    def article_ids(self) -> set[str]:
+        """Ids of every stored article (what a resumed coding run skips)."""
+        return {row[0] for row in self._con.execute("SELECT id FROM articles").fetchall()}
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
@@ -302,18 +311,44 @@ def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def open_store(path: str | Path = DEFAULT_PATH) -> Store:
+def _is_lock_conflict(exc: BaseException) -> bool:
+    # DuckDB reports a held file as IOException "Could not set lock on file ...: Conflicting
+    # lock is held in <program> (PID n)"; there is no narrower exception class to catch.
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _locked_error(where: str, exc: BaseException, read_only: bool) -> StoreError:
+    holder = re.search(r"PID (\d+)", str(exc))
+    who = f"another eventcoder process (PID {holder.group(1)})" if holder else "another eventcoder process"
+    wanted = "read" if read_only else "write"
+    return StoreError(
+        f"{who} is writing to this store, and DuckDB lets one process hold a file for writing; "
+        f"could not open it to {wanted}. Wait for that run to finish, or use another --db file.",
+        code=E304_LOCKED,
+        source=where,
+    )
+
+
+def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> Store:
     """Open (creating if needed) the DuckDB store at ``path``; ``":memory:"`` is allowed.
 
-    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, and ``E302``
-    if it was written by a newer eventcoder (its schema version is above ours).
+    ``read_only=True`` opens an existing file without writing to it (no schema set-up);
+    many read-only openers may share a file, but not while a writer holds it.
+    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, ``E302``
+    if it was written by a newer eventcoder (its schema version is above ours), and
+    ``E304`` while another process holds the file for writing (one writer per file).
     """
     where = str(path)
+    read_only = read_only and where != ":memory:"  # an empty in-memory store has nothing to protect
+    if read_only and not Path(where).is_file():
+        raise StoreError("no store file here to open read-only", code=E301_OPEN, source=where)
     try:
-        if where != ":memory:":
+        if where != ":memory:" and not read_only:
             Path(where).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(where)
+        con = duckdb.connect(where, read_only=read_only)
     except (OSError, duckdb.Error) as exc:
+        if _is_lock_conflict(exc):
+            raise _locked_error(where, exc, read_only) from exc
         raise StoreError(f"could not open or create the store: {exc}", code=E301_OPEN, source=where) from exc
     try:
         version = _stored_version(con)
@@ -323,9 +358,13 @@ def open_store(path: str | Path = DEFAULT_PATH) -> Store:
                 code=E302_SCHEMA,
                 source=where,
             )
-        con.execute(_schema_sql())
-        if version is None:
-            con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+        if read_only:
+            if version is None:
+                raise StoreError("not an eventcoder store (no schema_version table)", code=E301_OPEN, source=where)
+        else:
+            con.execute(_schema_sql())
+            if version is None:
+                con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
     except StoreError:
         con.close()
         raise

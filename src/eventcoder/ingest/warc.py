@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,10 @@ from .text import reject
 __all__ = ["read_warc"]
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+class _BrokenRecord(ValueError):
+    """A record warcio read without complaint that is nevertheless damaged."""
 
 
 def _declared_length(record: object) -> int:
@@ -43,6 +48,8 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
         while True:
             try:
                 record = next(records)
+                if not record.rec_headers.get_header("WARC-Type") and not record.rec_type:
+                    raise _BrokenRecord("no WARC-Type header: not a WARC record")
                 http = record.http_headers
                 content_type = (http.get_header("Content-Type") if http is not None
                                 else record.rec_headers.get_header("Content-Type")) or ""
@@ -53,6 +60,10 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
                 # The body must be read before asking for the offset: warcio's
                 # get_record_offset() consumes (streams past) the rest of the record.
                 body = record.content_stream().read() if wanted and not too_large else b""
+                missing = getattr(record.raw_stream, "limit", 0) if wanted and not too_large else 0
+                if missing:  # warcio ends a cut-off record quietly; its declared length tells
+                    raise _BrokenRecord(f"record cut short: {missing:,} of its {_declared_length(record):,} "
+                                        "declared bytes are missing (truncated file?)")
                 offset = records.get_record_offset()
                 if not wanted:
                     continue
@@ -63,6 +74,13 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 warc_date = record.rec_headers.get_header("WARC-Date")
             except StopIteration:
+                # warcio also stops quietly where a compressed file is cut inside a record's
+                # header; bytes left after the last whole record mean the file was truncated.
+                size = os.fstat(handle.fileno()).st_size
+                if records.offset < size:
+                    yield reject(f"{source}#{records.offset}", E106_BAD_RECORD,
+                                 f"WARC file cut short: {size - records.offset:,} bytes after offset "
+                                 f"{records.offset} are not a complete record (truncated file?)")
                 return
             except Exception as exc:  # warcio/zlib/http parsing errors have no common base
                 # A broken record desynchronizes the stream, so nothing after it can be trusted.

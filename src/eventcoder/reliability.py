@@ -17,8 +17,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,9 +34,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from eventcoder.run import seed_paths
-from eventcoder.store import Store
+from eventcoder.store import Store, open_store
 
-__all__ = ["BAD_KINDS", "Expected", "Reconciliation", "generate_batch", "load_sentences", "reconcile"]
+__all__ = ["BAD_KINDS", "CrashRun", "Expected", "Reconciliation", "compare_stores", "crash_and_resume",
+           "generate_batch", "iter_manifest", "load_sentences", "reconcile", "start_coder", "stores_equal"]
 
 CODED = "coded"
 OVERSIZED_BYTES = 50 * 1024 * 1024
@@ -332,7 +338,7 @@ def reconcile(store: Store, expected: list[Expected]) -> Reconciliation:
     input_failures = 0
     orphan_notes = 0
     for failure in store.failures():
-        if failure["article_id"] is not None:
+        if failure["stage"] == "events":
             # A note on a coded article (E202/E203/E204): it must belong to a stored article.
             orphan_notes += failure["article_id"] not in stored_ids
             continue
@@ -354,3 +360,79 @@ def iter_manifest(path: Path) -> Iterator[Expected]:
     """Read back a manifest written by :func:`generate_batch`."""
     for line in path.read_text(encoding="utf-8").splitlines():
         yield Expected(**json.loads(line))
+
+
+# -- crash and resume ------------------------------------------------------------------------
+
+
+def start_coder(paths: list[Path], db: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start ``eventcoder code PATHS --db DB`` in a child process (its output discarded)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "eventcoder", "code", *map(str, paths), "--db", str(db)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+@dataclass
+class CrashRun:
+    """What :func:`crash_and_resume` did: when each kill landed and how many articles the
+    store held after it, and how long the final (resuming) run took."""
+
+    kills: list[tuple[float, int]] = field(default_factory=list)
+    finished_early: int = 0
+    final_seconds: float = 0.0
+
+
+def _stored_articles(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with open_store(db, read_only=True) as store:
+        return store.counts()["articles"]
+
+
+def crash_and_resume(paths: list[Path], db: Path, *, kills: int, rng: random.Random, max_delay: float,
+                     env: dict[str, str] | None = None) -> CrashRun:
+    """Start the coder ``kills`` times, SIGKILL each run after a random delay in
+    (0.5 s, ``max_delay``), then run it once more to completion. A run that ends before its
+    kill is counted in ``finished_early``. Raises RuntimeError if the final run fails."""
+    report = CrashRun()
+    for _ in range(kills):
+        delay = rng.uniform(0.5, max_delay)
+        child = start_coder(paths, db, env)
+        try:
+            child.wait(timeout=delay)
+            report.finished_early += 1
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGKILL)
+            child.wait()
+            report.kills.append((round(delay, 2), _stored_articles(db)))
+        if child.stderr:
+            child.stderr.close()
+    started = time.perf_counter()
+    final = start_coder(paths, db, env)
+    _, err = final.communicate()
+    report.final_seconds = time.perf_counter() - started
+    if final.returncode != 0:
+        raise RuntimeError(f"the resuming run failed ({final.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return report
+
+
+def compare_stores(reference: Path, candidate: Path) -> dict[str, Any]:
+    """Differences between two store files, table by table: keys missing from the
+    candidate, keys only in the candidate, duplicate keys, and rows pointing at nothing."""
+    with open_store(reference, read_only=True) as ref, open_store(candidate, read_only=True) as got:
+        want_keys, got_keys, orphans = ref.keys(), got.keys(), got.orphans()
+    report: dict[str, Any] = {}
+    for table, want in want_keys.items():
+        have = got_keys[table]
+        report[table] = {
+            "reference": len(want), "candidate": len(have),
+            "missing": len(set(want) - set(have)), "extra": len(set(have) - set(want)),
+            "duplicates": len(have) - len(set(have)), "orphans": orphans.get(table, 0),
+        }  # fmt: skip
+    return report
+
+
+def stores_equal(report: dict[str, Any]) -> bool:
+    """True when :func:`compare_stores` found no difference at all."""
+    return all(not (t["missing"] or t["extra"] or t["duplicates"] or t["orphans"]) for t in report.values())

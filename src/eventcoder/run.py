@@ -26,7 +26,8 @@ from eventcoder.nlp.pipeline import load_pipeline
 from eventcoder.settings import Options, load_options
 from eventcoder.store import Store
 
-STORE_BATCH = 200
+STORE_BATCH = Options.store_batch  # the default; code_files reads options.store_batch
+
 # English running prose is roughly a fifth function words that other European languages do
 # not share ("the", "of", "and", "to" ...). Below this share, over enough words, we do not try
 # to code the text: the English parser would only invent structure.
@@ -133,7 +134,7 @@ def code_files(
     ``defaults`` may fill in metadata (e.g. a publication date) before coding;
     ``on_article`` is called once per input coded or failed, for progress reporting.
 
-    Crash-safe and resumable: articles are stored ``STORE_BATCH`` at a time, each batch
+    Crash-safe and resumable: articles are stored ``options.store_batch`` at a time, each batch
     (articles, events, actors and failures) in one transaction, so a killed run leaves
     whole batches only. With ``resume`` (the default) an article whose id (a hash of its
     text, known before NLP) is already stored, or was already met in this run, is skipped
@@ -153,7 +154,7 @@ def code_files(
                 summary.failures.append(item)
                 if on_article:
                     on_article(item)
-                if len(failed) >= STORE_BATCH:  # a long run of bad inputs: keep them, too
+                if len(failed) >= options.store_batch:  # a long run of bad inputs: keep them, too
                     store.save_many([], failures=failed)
                     failed = []
                 continue
@@ -178,7 +179,7 @@ def code_files(
         pending.append(coded)
         if on_article:
             on_article(coded)
-        if len(pending) >= STORE_BATCH:
+        if len(pending) >= options.store_batch:
             flush()
     flush()
     return summary

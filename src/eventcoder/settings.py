@@ -28,6 +28,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_input_bytes", 20_000_000, "Largest single input (a text or HTML file, a JSONL line, a WARC record) read; bigger ones are refused unread as E109."),
     Setting("min_confidence", 0.3, "Events below this confidence are dropped."),
     Setting("batch_size", 32, "Articles per spaCy nlp.pipe batch."),
+    Setting("store_batch", 200, "Articles stored per transaction; a killed run loses at most this many articles' coding, redone on resume."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
     Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
 )
@@ -42,6 +43,7 @@ class Options:
     max_input_bytes: int = 20_000_000
     min_confidence: float = 0.3
     batch_size: int = 32
+    store_batch: int = 200
     n_process: int = 1
     default_db: str = "events.duckdb"
 

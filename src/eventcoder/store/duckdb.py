@@ -188,6 +188,31 @@ class Store:
         """Ids of every stored article (what a resumed coding run skips)."""
         return {row[0] for row in self._con.execute("SELECT id FROM articles").fetchall()}
 
+    def keys(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The key of every row of every table, sorted: ``articles``/``failures`` by id,
+        ``events`` as (id, article_id), ``event_actors`` as (event_id, role, position).
+        Two stores holding the same records give equal keys, whenever they were written."""
+        sql = {
+            "articles": "SELECT id FROM articles ORDER BY 1",
+            "events": "SELECT id, article_id FROM events ORDER BY 1, 2",
+            "event_actors": "SELECT event_id, role, position FROM event_actors ORDER BY 1, 2, 3",
+            "failures": "SELECT id FROM failures ORDER BY 1",
+        }
+        return {table: [tuple(row) for row in self._con.execute(query).fetchall()] for table, query in sql.items()}
+
+    def orphans(self) -> dict[str, int]:
+        """Rows pointing at nothing (always 0 after whole-batch transactions): events without
+        their article, actor rows without their event, coding notes without their article."""
+        sql = {
+            "events": "SELECT count(*) FROM events e ANTI JOIN articles a ON e.article_id = a.id",
+            "event_actors": "SELECT count(*) FROM event_actors x ANTI JOIN events e ON x.event_id = e.id",
+            # Only coding notes (stage 'events') need their article: an input refused while
+            # cleaning (E108) names the id its text would have had, and is never stored.
+            "failures": "SELECT count(*) FROM failures f ANTI JOIN articles a ON f.article_id = a.id "
+                        "WHERE f.article_id IS NOT NULL AND f.stage = 'events'",
+        }
+        return {table: int(self._con.execute(query).fetchone()[0]) for table, query in sql.items()}  # type: ignore[index]
+
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
         counts: dict[str, int] = {}

@@ -60,11 +60,12 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
                 # The body must be read before asking for the offset: warcio's
                 # get_record_offset() consumes (streams past) the rest of the record.
                 body = record.content_stream().read() if wanted and not too_large else b""
-                missing = getattr(record.raw_stream, "limit", 0) if wanted and not too_large else 0
-                if missing:  # warcio ends a cut-off record quietly; its declared length tells
+                offset = records.get_record_offset()
+                # warcio ends a cut-off record quietly; what is left of its declared length tells.
+                missing = getattr(record.raw_stream, "limit", 0)
+                if missing:
                     raise _BrokenRecord(f"record cut short: {missing:,} of its {_declared_length(record):,} "
                                         "declared bytes are missing (truncated file?)")
-                offset = records.get_record_offset()
                 if not wanted:
                     continue
                 if too_large:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
@@ -38,6 +39,18 @@ CSV_COLUMNS = (
     "confidence", "extractor", "article_id", "start_char", "end_char",
     "url", "title", "outlet", "published", "sentence",
 )  # fmt: skip
+
+
+# Characters Python's str.splitlines (and some JSON Lines readers) take as line breaks but
+# json.dumps(ensure_ascii=False) leaves raw; escaped, every record stays on one line.
+_JSON_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+# GDELT-style TSV is read by splitting on tabs and newlines, without quoting rules: fields
+# keep to one line and hold no tab.
+_TSV_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(value: Any) -> Any:
+    return _TSV_BREAKS.sub(" ", value) if isinstance(value, str) else value
 
 
 def _iso(value: Any) -> Any:
@@ -101,7 +114,7 @@ def gdelt_row(row: dict[str, Any]) -> list[Any]:
             return ["", "", "", ""]
         a = actors[0]
         code = (a.get("country") or "") + (a.get("sector") or "")
-        return [code, a.get("name") or a.get("text") or "", a.get("country") or "", a.get("sector") or ""]
+        return [code, _one_line(a.get("name") or a.get("text") or ""), a.get("country") or "", a.get("sector") or ""]
 
     date = row["date"]
     root = row["cameo_root"] or ""
@@ -114,11 +127,11 @@ def gdelt_row(row: dict[str, Any]) -> list[Any]:
         root[:2],
         _blank(row["quad_class"]),
         _blank(row["intensity"]),
-        _blank(row["place_name"]),
+        _one_line(_blank(row["place_name"])),
         _blank(row["place_country"]),
         _blank(row["lat"]),
         _blank(row["lon"]),
-        _blank(row["url"]),
+        _one_line(_blank(row["url"])),
         row["event_type"],
     ]
 
@@ -134,7 +147,10 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
 def _write_jsonl(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     n = 0
     for row in rows:
-        fh.write(json.dumps(plover_record(row), ensure_ascii=False) + "\n")
+        line = json.dumps(plover_record(row), ensure_ascii=False)
+        for char, escape in _JSON_LINE_BREAKS.items():
+            line = line.replace(char, escape)
+        fh.write(line + "\n")
         n += 1
     return n
 

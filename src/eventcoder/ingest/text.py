@@ -7,6 +7,7 @@ Also home to the helpers every reader shares (``decode_bytes``, ``make_article``
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF = 8192
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reject(source: object, code: str, reason: str, *, stage: str = "ingest", line: int | None = None) -> Rejected:
@@ -104,6 +106,13 @@ def make_article(text: str, *, source: str, min_chars: int = 40, line: int | Non
     if not text or not text.strip():
         return reject(source, E102_EMPTY, "no text" if line is None else f"no text in record on line {line}",
                       line=line)
+    for name, value in (("text", text), *meta.items()):
+        # JSON escapes can carry lone UTF-16 surrogates ("\ud800"): not Unicode text, and
+        # the store cannot write them as UTF-8, which would fail the whole batch.
+        if isinstance(value, str) and _SURROGATE.search(value):
+            where = "" if line is None else f" of the record on line {line}"
+            return reject(source, E104_DECODE, f"the {name}{where} holds a lone UTF-16 surrogate "
+                          f"(U+{ord(_SURROGATE.search(value).group()):04X}), which is not valid Unicode", line=line)
     article = Article.from_text(text, source=source if line is None else f"{source}:{line}", **meta)
     cleaned = clean_article(article, min_chars=min_chars)
     if isinstance(cleaned, Rejected) and line is not None:

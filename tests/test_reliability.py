@@ -199,3 +199,58 @@ def test_read_only_store(tmp_path: Path) -> None:
         with pytest.raises(StoreError) as refused:
             one.save(make_coded(text="Russia threatened Ukraine with sanctions on Monday, officials said."))
         assert refused.value.code == "E303" and "read-only" in str(refused.value)
+
+
+# -- input limits and decoding ------------------------------------------------------------
+
+STORY = "China urged North Korea on Tuesday to halt its missile tests, the foreign ministry said."
+
+
+def test_an_oversized_jsonl_line_is_skipped_and_the_file_goes_on(tmp_path: Path) -> None:
+    from eventcoder.ingest import read_paths
+
+    feed = tmp_path / "feed.jsonl"
+    huge = '{"text": "' + "x" * 3_000_000 + '"}'
+    feed.write_text("\n".join([f'{{"text": "{STORY}"}}', huge, f'{{"text": "{STORY} Again."}}']) + "\n")
+    items = list(read_paths([feed], max_bytes=1_000_000))
+    assert [getattr(i, "code", "article") for i in items] == ["article", "E109", "article"]
+    assert items[1].line == 2 and "3,000,0" in items[1].reason and "max_input_bytes=1,000,000" in items[1].reason
+
+
+def test_an_oversized_warc_record_is_refused_and_the_next_is_read(tmp_path: Path) -> None:
+    import io
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    from eventcoder.ingest import read_paths
+
+    archive = tmp_path / "crawl.warc.gz"
+    with archive.open("wb") as fh:
+        writer = WARCWriter(fh, gzip=True)
+        for n, body in enumerate([b"<html><body><article><p>" + b"y " * 600_000 + b"</p></article></body></html>",
+                                  f"<html><body><article><p>{STORY}</p></article></body></html>".encode()]):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://news.example/{n}", "response",
+                                                          payload=io.BytesIO(body), http_headers=headers))
+    items = list(read_paths([archive], max_bytes=1_000_000))
+    assert [getattr(i, "code", "article") for i in items] == ["E109", "article"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_is_decoded(tmp_path: Path, encoding: str) -> None:
+    from eventcoder.ingest import read_paths
+
+    path = tmp_path / "story.txt"
+    path.write_bytes(f"{STORY} Talks in Zürich resumed.".encode(encoding))
+    (article,) = read_paths([path])
+    assert article.text == f"{STORY} Talks in Zürich resumed."
+
+
+def test_truncated_utf8_is_refused_not_misread(tmp_path: Path) -> None:
+    from eventcoder.ingest import read_paths
+
+    path = tmp_path / "cut.txt"
+    path.write_bytes(f"{STORY} Talks in São Paulo é".encode()[:-1])
+    (rejected,) = read_paths([path])
+    assert rejected.code == "E104" and "truncated UTF-8" in rejected.reason

@@ -289,7 +289,7 @@ def generate_batch(folder: Path, inputs: int, *, good_share: float = 0.3, seed: 
     """Write about ``inputs`` inputs (files, feed lines, CSV rows, WARC records) into
     ``folder``: ``good_share`` of them good articles, the rest drawn from every bad kind
     (each kind at least once), plus one 50 MB file when ``oversized``. Returns the manifest,
-    also written to ``folder/../manifest.jsonl``."""
+    also written beside the folder as ``<folder>.manifest.jsonl``."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     writer = _Writer(folder, load_sentences(gold), rng)
@@ -309,7 +309,7 @@ def generate_batch(folder: Path, inputs: int, *, good_share: float = 0.3, seed: 
         if kind is None:
             kind = rng.choice(GOOD_KINDS) if rng.random() < good_share else rng.choices(kinds, weights)[0]
         written += writer.good(kind) if kind in GOOD_KINDS else writer.bad(kind)
-    manifest = folder.parent / "manifest.jsonl"
+    manifest = folder.parent / f"{folder.name}.manifest.jsonl"
     manifest.write_text("".join(json.dumps(e.__dict__) + "\n" for e in writer.expected), encoding="utf-8")
     return writer.expected
 
@@ -390,24 +390,55 @@ def _stored_articles(db: Path) -> int:
         return store.counts()["articles"]
 
 
-def crash_and_resume(paths: list[Path], db: Path, *, kills: int, rng: random.Random, max_delay: float,
-                     env: dict[str, str] | None = None) -> CrashRun:
-    """Start the coder ``kills`` times, SIGKILL each run after a random delay in
-    (0.5 s, ``max_delay``), then run it once more to completion. A run that ends before its
-    kill is counted in ``finished_early``. Raises RuntimeError if the final run fails."""
-    report = CrashRun()
-    for _ in range(kills):
-        delay = rng.uniform(0.5, max_delay)
-        child = start_coder(paths, db, env)
-        try:
-            child.wait(timeout=delay)
-            report.finished_early += 1
-        except subprocess.TimeoutExpired:
+def _wal_state(db: Path) -> tuple[int, int] | None:
+    """(mtime, size) of the store's write-ahead log: it changes at every commit."""
+    try:
+        stat = db.with_name(db.name + ".wal").stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _kill_after_commits(child: subprocess.Popen[bytes], db: Path, commits: int, jitter: float,
+                        rng: random.Random, max_delay: float) -> float | None:
+    """SIGKILL ``child`` a random moment (up to ``jitter`` s) after it has written ``commits``
+    times to the store's log, or after ``max_delay`` s; None when it ended first."""
+    started = time.perf_counter()
+    last, seen = _wal_state(db), 0
+    while child.poll() is None:
+        state = _wal_state(db)
+        if state != last:
+            last, seen = state, seen + 1
+        elapsed = time.perf_counter() - started
+        if seen >= commits or elapsed > max_delay:
+            time.sleep(rng.uniform(0, jitter))
+            if child.poll() is not None:
+                return None
             child.send_signal(signal.SIGKILL)
             child.wait()
-            report.kills.append((round(delay, 2), _stored_articles(db)))
+            return time.perf_counter() - started
+        time.sleep(0.01)
+    return None
+
+
+def crash_and_resume(paths: list[Path], db: Path, *, kills: int, rng: random.Random, max_delay: float,
+                     commits: tuple[int, int] = (1, 4), jitter: float = 0.5,
+                     env: dict[str, str] | None = None) -> CrashRun:
+    """Start the coder ``kills`` times and SIGKILL each run at a random point: after a random
+    number (``commits`` range) of writes to the store's log plus up to ``jitter`` seconds, so
+    kills land mid-run whatever the machine's speed (``max_delay`` caps the wait); then run
+    it once more to completion. A run that ends before its kill is counted in
+    ``finished_early``. Raises RuntimeError if the final run fails."""
+    report = CrashRun()
+    for _ in range(kills):
+        child = start_coder(paths, db, env)
+        killed_at = _kill_after_commits(child, db, rng.randint(*commits), jitter, rng, max_delay)
         if child.stderr:
             child.stderr.close()
+        if killed_at is None:
+            report.finished_early += 1
+        else:
+            report.kills.append((round(killed_at, 2), _stored_articles(db)))
     started = time.perf_counter()
     final = start_coder(paths, db, env)
     _, err = final.communicate()

@@ -50,6 +50,9 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
                 record = next(records)
                 if not record.rec_headers.get_header("WARC-Type") and not record.rec_type:
                     raise _BrokenRecord("no WARC-Type header: not a WARC record")
+                declared = (record.rec_headers.get_header("Content-Length") or "").strip()
+                if not declared.isdigit():  # mandatory; empty when the header itself was cut
+                    raise _BrokenRecord(f"bad or missing Content-Length header ({declared!r}): record cut short?")
                 http = record.http_headers
                 content_type = (http.get_header("Content-Type") if http is not None
                                 else record.rec_headers.get_header("Content-Type")) or ""

@@ -34,6 +34,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from eventcoder.run import seed_paths
+from eventcoder.errors import StoreError
 from eventcoder.store import Store, open_store
 
 __all__ = ["BAD_KINDS", "CrashRun", "Expected", "Reconciliation", "compare_stores", "crash_and_resume",
@@ -386,8 +387,11 @@ class CrashRun:
 def _stored_articles(db: Path) -> int:
     if not db.exists():
         return 0
-    with open_store(db, read_only=True) as store:
-        return store.counts()["articles"]
+    try:
+        with open_store(db, read_only=True) as store:
+            return store.counts()["articles"]
+    except StoreError:  # killed after creating the file, before its schema: nothing stored
+        return 0
 
 
 def _wal_state(db: Path) -> tuple[int, int] | None:

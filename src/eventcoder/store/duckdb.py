@@ -387,9 +387,13 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
             if version is None:
                 raise StoreError("not an eventcoder store (no schema_version table)", code=E301_OPEN, source=where)
         else:
+            # One transaction, so a process killed while creating the store leaves either no
+            # tables or all of them with their version row.
+            con.execute("BEGIN TRANSACTION")
             con.execute(_schema_sql())
             if version is None:
                 con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
+            con.execute("COMMIT")
     except StoreError:
         con.close()
         raise

@@ -249,7 +249,7 @@ def main(
     where, with the evidence sentence. Events are stored in a DuckDB file."""
 
 
-def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any) -> eventcoder.RunSummary:
+def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any, *, resume: bool = True) -> eventcoder.RunSummary:
     """Run ``code_files`` behind a transient spinner, printing each failure as it happens."""
     with Progress(
         SpinnerColumn(), TextColumn("coding: {task.completed} input(s)"), TimeElapsedColumn(),
@@ -264,7 +264,8 @@ def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any) -> e
                 progress.console.print(Text(str(problem), style="yellow"))
 
         with _errors():
-            return eventcoder.code_files(paths, store, load_options(), defaults=defaults, on_article=on_article)
+            return eventcoder.code_files(paths, store, load_options(), defaults=defaults, on_article=on_article,
+                                         resume=resume)
 
 
 @app.command()
@@ -301,13 +302,17 @@ def code(
         Optional[dt.datetime],
         typer.Option("--published", help="Publication date for articles that carry none.", **_DATE),
     ] = None,
+    recode: Annotated[
+        bool, typer.Option("--recode", help="Code articles already in the store again (e.g. after a lexicon change).")
+    ] = False,
 ) -> None:
     """Code news articles into events and store them.
 
     Reads every file, folder or glob given, codes each article and saves events, articles
-    and failures in the store. Re-coding the same inputs adds nothing twice. Unreadable
-    inputs are listed as they happen and kept in the failures table; the exit code is 1
-    only when nothing at all could be coded.
+    and failures in the store. Articles already in the store are skipped, so re-running
+    after an interrupted run codes only what is missing (--recode codes them again); either
+    way nothing is stored twice. Unreadable inputs are listed as they happen and kept in the
+    failures table; the exit code is 1 only when nothing at all could be coded or was stored.
     """
     day = _date(published)
 
@@ -316,13 +321,14 @@ def code(
 
     path = _db_path(db)
     with _store(path) as store:
-        summary = _code_with_progress(paths, store, defaults)
+        summary = _code_with_progress(paths, store, defaults, resume=not recode)
+    skipped = f"{summary.skipped} already stored, skipped; " if summary.skipped else ""
     out.print(
         f"Coded {summary.articles} article(s): {summary.events} event(s), {summary.new_events} new; "
-        f"{len(summary.failures)} failure(s). Store: {path}",
+        f"{skipped}{len(summary.failures)} failure(s). Store: {path}",
         soft_wrap=True,
     )
-    if summary.articles == 0:
+    if summary.articles == 0 and summary.skipped == 0:
         raise _fail("Nothing could be coded: no input gave a readable article (see the failures above).")
 
 

@@ -48,6 +48,7 @@ E105_NO_MAIN_TEXT = "E105"     # HTML page where no main text could be extracted
 E106_BAD_RECORD = "E106"       # malformed JSONL line / CSV row / WARC record
 E107_UNSUPPORTED = "E107"      # file type we have no reader for
 E108_TOO_SHORT = "E108"        # text left after cleaning is too short to code
+E109_TOO_LARGE = "E109"        # input larger than max_input_bytes; refused unread
 
 # NLP / extraction (E2xx)
 E201_NO_SENTENCES = "E201"     # no sentence with a verb was found

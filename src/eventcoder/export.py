@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import re
 from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
@@ -60,6 +61,18 @@ CSV_COLUMNS = (
     "url", "title", "outlet", "published", "sentence",
     "cluster_id", "num_mentions", "num_sources", "num_articles",
 )  # fmt: skip
+
+
+# Characters Python's str.splitlines (and some JSON Lines readers) take as line breaks but
+# json.dumps(ensure_ascii=False) leaves raw; escaped, every record stays on one line.
+_JSON_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+# GDELT-style TSV is read by splitting on tabs and newlines, without quoting rules: fields
+# keep to one line and hold no tab.
+_TSV_BREAKS = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _one_line(value: Any) -> Any:
+    return _TSV_BREAKS.sub(" ", value) if isinstance(value, str) else value
 
 
 def _iso(value: Any) -> Any:
@@ -162,7 +175,7 @@ def gdelt_row(row: dict[str, Any], *, per_cluster: bool = False) -> list[Any]:
             return [""] * 10
         a = actors[0]
         code = (a.get("country") or "") + (a.get("sector") or "")
-        name = a.get("name") or a.get("text") or ""
+        name = _one_line(a.get("name") or a.get("text") or "")
         return [code, name, a.get("country") or "", "", "", "", "", a.get("sector") or "", "", ""]
 
     date: dt.date | None = row["date"]
@@ -181,7 +194,7 @@ def gdelt_row(row: dict[str, Any], *, per_cluster: bool = False) -> list[Any]:
     action_geo = no_geo
     if row.get("place_name"):
         action_geo = [
-            _GEO_TYPE.get(row.get("place_precision") or "", ""), row["place_name"], _blank(row["place_country"]),
+            _GEO_TYPE.get(row.get("place_precision") or "", ""), _one_line(row["place_name"]), _blank(row["place_country"]),
             "", "", _blank(row["lat"]), _blank(row["lon"]), "",
         ]  # fmt: skip
     return [
@@ -192,7 +205,7 @@ def gdelt_row(row: dict[str, Any], *, per_cluster: bool = False) -> list[Any]:
         *counts, "",  # AvgTone: no tone model
         *no_geo, *no_geo, *action_geo,
         coded_at.strftime("%Y%m%d%H%M%S") if isinstance(coded_at, dt.datetime) else "",
-        _blank(row["url"]),
+        _one_line(_blank(row["url"])),
         row["event_type"], _blank(row["mode"]), row["id"], _blank(cluster),
     ]  # fmt: skip
 
@@ -208,7 +221,10 @@ def csv_row(row: dict[str, Any]) -> dict[str, Any]:
 def _write_jsonl(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     n = 0
     for row in rows:
-        fh.write(json.dumps(plover_record(row), ensure_ascii=False) + "\n")
+        line = json.dumps(plover_record(row), ensure_ascii=False)
+        for char, escape in _JSON_LINE_BREAKS.items():
+            line = line.replace(char, escape)
+        fh.write(line + "\n")
         n += 1
     return n
 

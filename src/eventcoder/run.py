@@ -26,7 +26,8 @@ from eventcoder.nlp.pipeline import load_pipeline
 from eventcoder.settings import Options, load_options
 from eventcoder.store import Store
 
-STORE_BATCH = 200
+STORE_BATCH = Options.store_batch  # the default; code_files reads options.store_batch
+
 # English running prose is roughly a fifth function words that other European languages do
 # not share ("the", "of", "and", "to" ...). Below this share, over enough words, we do not try
 # to code the text: the English parser would only invent structure.
@@ -47,6 +48,7 @@ class RunSummary:
     articles: int = 0
     events: int = 0
     new_events: int = 0
+    skipped: int = 0  # articles already in the store (or met earlier in the run), not coded again
     failures: list[Rejected] = field(default_factory=list)
     clusters: int = 0  # deduplicated event clusters in the store after the run
 
@@ -125,27 +127,52 @@ def code_files(
     *,
     defaults: Callable[[Article], Article] | None = None,
     on_article: Callable[[CodedArticle | Rejected], None] | None = None,
+    resume: bool = True,
 ) -> RunSummary:
     """Read files, folders or globs, code every article and store the results.
 
     Unreadable inputs are recorded in the store's failures table and the batch goes on.
     ``defaults`` may fill in metadata (e.g. a publication date) before coding;
-    ``on_article`` is called once per input, for progress reporting.
+    ``on_article`` is called once per input coded or failed, for progress reporting.
+
+    Crash-safe and resumable: articles are stored ``options.store_batch`` at a time, each batch
+    (articles, events, actors and failures) in one transaction, so a killed run leaves
+    whole batches only. With ``resume`` (the default) an article whose id (a hash of its
+    text, known before NLP) is already stored, or was already met in this run, is skipped
+    and counted in ``summary.skipped``; re-running after a crash codes only what is
+    missing. ``resume=False`` codes everything again (after a lexicon change, say).
     """
     options = options or load_options()
     summary = RunSummary()
+    done = store.article_ids() if resume else set()
+    failed: list[Rejected] = []
 
     def articles() -> Iterator[Article]:
-        for item in read_paths(paths, min_chars=options.min_chars):
+        nonlocal failed
+        for item in read_paths(paths, min_chars=options.min_chars, max_bytes=options.max_input_bytes):
             if isinstance(item, Rejected):
-                store.record_failure(item)
+                failed.append(item)
                 summary.failures.append(item)
                 if on_article:
                     on_article(item)
+                if len(failed) >= options.store_batch:  # a long run of bad inputs: keep them, too
+                    store.save_many([], failures=failed)
+                    failed = []
                 continue
+            if resume:
+                if item.id in done:
+                    summary.skipped += 1
+                    continue
+                done.add(item.id)
             yield defaults(item) if defaults else item
 
     pending: list[CodedArticle] = []
+
+    def flush() -> None:
+        nonlocal pending, failed
+        summary.new_events += store.save_many(pending, failures=failed)
+        pending, failed = [], []
+
     for coded in code_articles(articles(), options):
         summary.articles += 1
         summary.events += len(coded.events)
@@ -153,11 +180,9 @@ def code_files(
         pending.append(coded)
         if on_article:
             on_article(coded)
-        if len(pending) >= STORE_BATCH:
-            summary.new_events += store.save_many(pending)
-            pending = []
-    if pending:
-        summary.new_events += store.save_many(pending)
+        if len(pending) >= options.store_batch:
+            flush()
+    flush()
     if summary.articles:
         # Leave stories and clusters matching what is stored (a full rebuild; see stories.py).
         summary.clusters = store.refresh_clusters(options)["event_clusters"]

@@ -25,8 +25,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("verify_model", True, "Check the spaCy model's files against the pinned SHA-256 hashes before use."),
     Setting("max_chars", 100_000, "Longest article text coded; the rest is cut and the cut recorded as E204."),
     Setting("min_chars", 40, "Shortest cleaned text worth coding; shorter inputs are rejected as E108."),
+    Setting("max_input_bytes", 20_000_000, "Largest single input (a text or HTML file, a JSONL line, a WARC record) read; bigger ones are refused unread as E109."),
     Setting("min_confidence", 0.3, "Events below this confidence are dropped."),
     Setting("batch_size", 32, "Articles per spaCy nlp.pipe batch."),
+    Setting("store_batch", 200, "Articles stored per transaction; a killed run loses at most this many articles' coding, redone on resume."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
     Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
     Setting("story_threshold", 0.4, "Estimated Jaccard similarity of word shingles from which two articles are one story."),
@@ -42,8 +44,10 @@ class Options:
     verify_model: bool = True
     max_chars: int = 100_000
     min_chars: int = 40
+    max_input_bytes: int = 20_000_000
     min_confidence: float = 0.3
     batch_size: int = 32
+    store_batch: int = 200
     n_process: int = 1
     default_db: str = "events.duckdb"
     story_threshold: float = 0.4

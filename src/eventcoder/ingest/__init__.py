@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..clean import parse_date
-from ..errors import E101_MISSING
+from ..errors import E101_MISSING, E109_TOO_LARGE
 from ..model import Article, Rejected
 from .feeds import read_csv, read_jsonl
 from .html import article_from_html, read_html_file
@@ -44,11 +44,26 @@ def _sniff(path: Path) -> Reader:
     return read_html_file if head.startswith(b"<") else read_text_file
 
 
-def read_file(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | Rejected]:
-    """Read one file with the reader its suffix (or, failing that, its content) calls for."""
+def read_file(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = None) -> Iterator[Article | Rejected]:
+    """Read one file with the reader its suffix (or, failing that, its content) calls for.
+
+    ``max_bytes`` bounds what is read for one article: JSONL and WARC readers apply it per
+    line or record (their files may hold millions of articles); a text, HTML or CSV file,
+    which is read whole, is refused as E109 before reading when the file is bigger.
+    """
     path = Path(path)
     name = path.name.lower()
     reader = next((r for suffix, r in READERS if name.endswith(suffix)), None) or _sniff(path)
+    if reader in (read_jsonl, read_warc):
+        yield from reader(path, min_chars=min_chars, max_bytes=max_bytes)
+        return
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # the reader reports why it cannot read the file
+    if max_bytes is not None and size > max_bytes:
+        yield reject(path, E109_TOO_LARGE, f"file is {size:,} bytes, over max_input_bytes={max_bytes:,}; not read")
+        return
     yield from reader(path, min_chars=min_chars)
 
 
@@ -79,15 +94,17 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Rejected]:
             yield reject(item, E101_MISSING, "no such file or directory")
 
 
-def read_paths(paths: Iterable[str | Path], *, min_chars: int = 40) -> Iterator[Article | Rejected]:
-    """Every article (or rejection) in the given files, folders and glob patterns, in order."""
+def read_paths(paths: Iterable[str | Path], *, min_chars: int = 40,
+               max_bytes: int | None = None) -> Iterator[Article | Rejected]:
+    """Every article (or rejection) in the given files, folders and glob patterns, in order
+    (``max_bytes``: see :func:`read_file`; None reads inputs of any size)."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     for found in expand_paths(paths):
         if isinstance(found, Rejected):
             yield found
         else:
-            yield from read_file(found, min_chars=min_chars)
+            yield from read_file(found, min_chars=min_chars, max_bytes=max_bytes)
 
 
 def read_text(text: str, *, source: str = "<text>", min_chars: int = 40, **meta: object) -> Article | Rejected:

@@ -7,10 +7,10 @@ import io
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..clean import parse_date
-from ..errors import E101_MISSING, E102_EMPTY, E104_DECODE, E106_BAD_RECORD, InputError
+from ..errors import E101_MISSING, E102_EMPTY, E104_DECODE, E106_BAD_RECORD, E109_TOO_LARGE, InputError
 from ..model import Article, Rejected
 from .text import decode_bytes, make_article, reject
 
@@ -62,8 +62,28 @@ def record_to_article(record: Mapping[str, Any], *, source: str, line: int,
                         language=_str_or_none(_field(record, "language")))
 
 
-def read_jsonl(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | Rejected]:
-    """Yield one Article or Rejected per non-blank line of a JSON Lines file."""
+_CHUNK = 1 << 20
+
+
+def _lines(handle: BinaryIO, max_bytes: int | None) -> Iterator[bytes | int]:
+    """The lines of a binary file; a line longer than ``max_bytes`` is skipped in bounded
+    chunks and stands as its length, so one runaway line cannot fill memory."""
+    if max_bytes is None:
+        yield from handle
+        return
+    while raw := handle.readline(max_bytes + 1):
+        if len(raw) <= max_bytes or raw.endswith(b"\n"):
+            yield raw
+            continue
+        size = len(raw)
+        while (chunk := handle.readline(_CHUNK)) and not chunk.endswith(b"\n"):
+            size += len(chunk)
+        yield size + len(chunk)
+
+
+def read_jsonl(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = None) -> Iterator[Article | Rejected]:
+    """Yield one Article or Rejected per non-blank line of a JSON Lines file (a line over
+    ``max_bytes`` is E109, skipped unread)."""
     source = str(path)
     try:
         handle = open(path, "rb")
@@ -71,7 +91,11 @@ def read_jsonl(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | R
         yield reject(source, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
         return
     with handle:
-        for line_no, raw in enumerate(handle, start=1):
+        for line_no, raw in enumerate(_lines(handle, max_bytes), start=1):
+            if isinstance(raw, int):
+                yield reject(source, E109_TOO_LARGE, f"line {line_no} is {raw:,} bytes, over max_input_bytes="
+                             f"{max_bytes:,}; not read", line=line_no)
+                continue
             if not raw.strip():
                 continue
             try:

@@ -7,6 +7,7 @@ Also home to the helpers every reader shares (``decode_bytes``, ``make_article``
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _SNIFF = 8192
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def reject(source: object, code: str, reason: str, *, stage: str = "ingest", line: int | None = None) -> Rejected:
@@ -36,8 +38,24 @@ def reject(source: object, code: str, reason: str, *, stage: str = "ingest", lin
     return Rejected(source=str(source), stage=stage, code=code, reason=reason, line=line)
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the bytes look like mostly-Latin text in UTF-16 with no BOM:
+    NUL in (nearly) every odd byte and no even one, or the reverse; else None."""
+    head = data[: _SNIFF - _SNIFF % 2]
+    if len(head) < 8 or len(data) % 2:
+        return None
+    even_nuls, odd_nuls = head[0::2].count(0), head[1::2].count(0)
+    half = len(head) // 2
+    if odd_nuls > 0.7 * half and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls > 0.7 * half and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
 def decode_bytes(data: bytes, *, allow_gzip: bool = False) -> str:
-    """Decode file bytes as text: BOM-marked UTF-8/16/32, then UTF-8, then strict cp1252.
+    """Decode file bytes as text: BOM-marked UTF-8/16/32, BOM-less UTF-16 (told by its NUL
+    pattern), then UTF-8, then strict cp1252.
 
     Raises ``InputError`` E103 for binary content and E104 when no encoding fits.
     """
@@ -51,13 +69,24 @@ def decode_bytes(data: bytes, *, allow_gzip: bool = False) -> str:
     for magic, kind in _MAGIC:
         if data.startswith(magic) and not (allow_gzip and kind == "gzip"):
             raise InputError(f"binary file ({kind} signature), not text", code=E103_BINARY)
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"undecodable bytes at offset {exc.start} (looks like {utf16} without a BOM)",
+                             code=E104_DECODE) from exc
     if b"\x00" in data[:_SNIFF]:
         offset = data.index(b"\x00")
         raise InputError(f"binary file (NUL byte at offset {offset})", code=E103_BINARY)
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if exc.end == len(data) and exc.reason == "unexpected end of data":
+            # Valid UTF-8 up to a multi-byte character cut off at the very end: a truncated
+            # file, not cp1252 (which would turn every accented letter into mojibake).
+            raise InputError(f"truncated UTF-8: the file ends inside a multi-byte character at offset "
+                             f"{exc.start} (cut short?)", code=E104_DECODE) from exc
     # cp1252 is what mislabelled "ANSI" news exports are in practice; decoded strictly it
     # still refuses the five bytes it leaves undefined, so random bytes do not slip through.
     try:
@@ -77,6 +106,13 @@ def make_article(text: str, *, source: str, min_chars: int = 40, line: int | Non
     if not text or not text.strip():
         return reject(source, E102_EMPTY, "no text" if line is None else f"no text in record on line {line}",
                       line=line)
+    for name, value in (("text", text), *meta.items()):
+        # JSON escapes can carry lone UTF-16 surrogates ("\ud800"): not Unicode text, and
+        # the store cannot write them as UTF-8, which would fail the whole batch.
+        if isinstance(value, str) and _SURROGATE.search(value):
+            where = "" if line is None else f" of the record on line {line}"
+            return reject(source, E104_DECODE, f"the {name}{where} holds a lone UTF-16 surrogate "
+                          f"(U+{ord(_SURROGATE.search(value).group()):04X}), which is not valid Unicode", line=line)
     article = Article.from_text(text, source=source if line is None else f"{source}:{line}", **meta)
     cleaned = clean_article(article, min_chars=min_chars)
     if isinstance(cleaned, Rejected) and line is not None:

@@ -148,15 +148,17 @@ class Store:
         """
         return self.save_many([coded])
 
-    def save_many(self, batch: Iterable[CodedArticle]) -> int:
+    def save_many(self, batch: Iterable[CodedArticle], failures: Iterable[Rejected] = ()) -> int:
         """Store many coded articles in one transaction (faster for bulk loads).
 
         Same semantics as :meth:`save`; returns the number of new events across the batch.
+        ``failures`` (inputs that gave no article) are recorded in the same transaction, so
+        a batch and the failures met while reading it are stored all together or not at all.
         """
         now = _utcnow()
         articles: dict[str, tuple[Any, ...]] = {}
         events: dict[str, Event] = {}
-        failures: dict[str, tuple[Any, ...]] = {}
+        failures_in, failures = failures, {}
         for coded in batch:
             a = coded.article
             articles[a.id] = (a.id, a.url, a.outlet, a.published, a.title, a.text, a.language, a.source, now)
@@ -164,7 +166,9 @@ class Store:
                 events[ev.id] = ev  # the last event of an id wins, as a re-save would
             for rej in coded.rejections:
                 failures[failure_id(rej)] = _failure_row(rej, now)
-        if not articles:
+        for rej in failures_in:
+            failures[failure_id(rej)] = _failure_row(rej, now)
+        if not articles and not failures:
             return 0
         event_ids = list(events)
         actor_rows = [row for ev in events.values() for row in _actor_rows(ev)]
@@ -182,7 +186,7 @@ class Store:
             self._insert("failures", FAILURE_COLUMNS, list(failures.values()), ignore_existing=True)
             return len(event_ids) - existing
 
-        return self._transaction(write, what=f"saving {len(articles)} article(s)")
+        return self._transaction(write, what=f"saving {len(articles)} article(s) and {len(failures)} failure(s)")
 
     def record_failure(self, rej: Rejected) -> None:
         """Store one rejection; recording the same rejection again changes nothing."""
@@ -193,6 +197,35 @@ class Store:
         )
 
     # -- reads -------------------------------------------------------------------------------
+
+    def article_ids(self) -> set[str]:
+        """Ids of every stored article (what a resumed coding run skips)."""
+        return {row[0] for row in self._con.execute("SELECT id FROM articles").fetchall()}
+
+    def keys(self) -> dict[str, list[tuple[Any, ...]]]:
+        """The key of every row of every table, sorted: ``articles``/``failures`` by id,
+        ``events`` as (id, article_id), ``event_actors`` as (event_id, role, position).
+        Two stores holding the same records give equal keys, whenever they were written."""
+        sql = {
+            "articles": "SELECT id FROM articles ORDER BY 1",
+            "events": "SELECT id, article_id FROM events ORDER BY 1, 2",
+            "event_actors": "SELECT event_id, role, position FROM event_actors ORDER BY 1, 2, 3",
+            "failures": "SELECT id FROM failures ORDER BY 1",
+        }
+        return {table: [tuple(row) for row in self._con.execute(query).fetchall()] for table, query in sql.items()}
+
+    def orphans(self) -> dict[str, int]:
+        """Rows pointing at nothing (always 0 after whole-batch transactions): events without
+        their article, actor rows without their event, coding notes without their article."""
+        sql = {
+            "events": "SELECT count(*) FROM events e ANTI JOIN articles a ON e.article_id = a.id",
+            "event_actors": "SELECT count(*) FROM event_actors x ANTI JOIN events e ON x.event_id = e.id",
+            # Only coding notes (stage 'events') need their article: an input refused while
+            # cleaning (E108) names the id its text would have had, and is never stored.
+            "failures": "SELECT count(*) FROM failures f ANTI JOIN articles a ON f.article_id = a.id "
+                        "WHERE f.article_id IS NOT NULL AND f.stage = 'events'",
+        }
+        return {table: int(self._con.execute(query).fetchone()[0]) for table, query in sql.items()}  # type: ignore[index]
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
@@ -456,6 +489,9 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
                     source=where,
                 )
         else:
+            # One transaction, so a process killed while creating the store leaves either no
+            # tables or all of them with their version row.
+            con.execute("BEGIN TRANSACTION")
             con.execute(_schema_sql())
             if version is None:
                 con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
@@ -463,6 +499,7 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
                 # Migration 1 -> 2 is additive: the schema script above created the story tables;
                 # fill them below, once the Store exists, then record the new version.
                 con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
+            con.execute("COMMIT")
     except StoreError:
         con.close()
         raise

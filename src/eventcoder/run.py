@@ -124,12 +124,15 @@ def code_files(
     *,
     defaults: Callable[[Article], Article] | None = None,
     on_article: Callable[[CodedArticle | Rejected], None] | None = None,
+    workers: int | None = 1,
 ) -> RunSummary:
     """Read files, folders or globs, code every article and store the results.
 
     Unreadable inputs are recorded in the store's failures table and the batch goes on.
     ``defaults`` may fill in metadata (e.g. a publication date) before coding;
     ``on_article`` is called once per input, for progress reporting.
+    ``workers`` > 1 (None: all cores) parses in that many processes (``scale.local``); this
+    process stays the only store writer, and results are stored in input order.
     """
     options = options or load_options()
     summary = RunSummary()
@@ -144,8 +147,14 @@ def code_files(
                 continue
             yield defaults(item) if defaults else item
 
+    if workers == 1:
+        coded_stream = code_articles(articles(), options)
+    else:
+        from eventcoder.scale.local import code_parallel
+
+        coded_stream = code_parallel(articles(), options, workers)
     pending: list[CodedArticle] = []
-    for coded in code_articles(articles(), options):
+    for coded in coded_stream:
         summary.articles += 1
         summary.events += len(coded.events)
         summary.failures += [r for r in coded.rejections if r.code != E203_NO_EVENTS]

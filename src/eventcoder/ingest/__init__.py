@@ -15,11 +15,12 @@ from ..errors import E101_MISSING
 from ..model import Article, Rejected
 from .feeds import read_csv, read_jsonl
 from .html import article_from_html, read_html_file
+from .parquet import read_parquet
 from .text import make_article, read_text_file, reject
 from .warc import read_warc
 
 __all__ = ["article_from_html", "expand_paths", "read_csv", "read_file", "read_html_file", "read_jsonl",
-           "read_paths", "read_text", "read_text_file", "read_warc"]
+           "read_parquet", "read_paths", "read_text", "read_text_file", "read_warc"]
 
 Reader = Callable[..., Iterator[Article | Rejected]]
 
@@ -27,6 +28,7 @@ Reader = Callable[..., Iterator[Article | Rejected]]
 READERS: tuple[tuple[str, Reader], ...] = (
     (".warc.gz", read_warc), (".arc.gz", read_warc), (".warc", read_warc), (".arc", read_warc),
     (".jsonl", read_jsonl), (".ndjson", read_jsonl), (".csv", read_csv),
+    (".parquet", read_parquet),
     (".html", read_html_file), (".htm", read_html_file), (".xhtml", read_html_file),
     (".txt", read_text_file), (".text", read_text_file), (".md", read_text_file),
 )

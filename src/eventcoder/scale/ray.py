@@ -148,7 +148,8 @@ def code_shards_on_ray(
         DataContext.get_current().enable_progress_bars = False
         pool = min(len(shards), workers or max(1, int(ray.cluster_resources().get("CPU", 1))))
         dataset = ray.data.from_items([{"path": s} for s in shards], override_num_blocks=len(shards))
-        rows = dataset.map(ShardCoder, fn_constructor_args=(str(out), options), concurrency=pool, num_cpus=1).take_all()
+        rows = dataset.map(ShardCoder, fn_constructor_args=(str(out), options),
+                           compute=ray.data.ActorPoolStrategy(size=pool), num_cpus=1).take_all()
     finally:
         if started_here:
             ray.shutdown()

@@ -40,6 +40,7 @@ COMMANDS = {
     "export": "Export stored events",
     "eval": "gold-standard",
     "settings": "every setting",
+    "code-ray": "Code shards on a Ray cluster",
 }
 
 

@@ -83,6 +83,14 @@ def test_pool_reads_its_input_lazily() -> None:
     assert len([first, *coded]) == 40 and pulled == 40
 
 
+def test_replaced_workers_keep_order() -> None:
+    """Workers restarted after every chunk (to bound spaCy's vocabulary growth) change nothing."""
+    articles = [Article.from_text(t, source=f"t{i}") for i, t in enumerate(texts(6))]
+    coded = list(code_parallel(articles, OPTIONS, workers=2, restart_after=1))
+    assert [c.article.source for c in coded] == [f"t{i}" for i in range(6)]
+    assert [{e.event_type for e in c.events} & {"REQUEST", "ASSAULT"} for c in coded] == [{"REQUEST"}, {"ASSAULT"}] * 3
+
+
 def test_code_files_with_workers_stores_everything(tmp_path: Path) -> None:
     feed = write_jsonl(tmp_path / "feed.jsonl", [record(t, i + 1) for i, t in enumerate(texts(6))] + ["{not json"])
     with open_store(tmp_path / "pool.duckdb") as store:

@@ -300,14 +300,30 @@ def section(f: dict[str, object], command: str) -> str:
                      f"{_get(e, 'articles_per_cpu_s', '.1f')} | "
                      f"{e['peak_rss_mib']:.0f} | {_rss_line(e['rss_over_time'])} |")
     best = max(e["articles_per_s"] for e in f["end_to_end"])
+    per_core = max(e.get("articles_per_cpu_s", 0) for e in f["end_to_end"])
     lines += ["", f"At the best rate ({best:.1f} articles/s) a GDELT-size day of 250,000 articles takes "
               f"{250_000 / best / 3600:.1f} hours on this machine (target: 50 articles/s, under 1.5 hours)."]
+    if per_core:
+        lines += ["", f"Per core, end to end, the coder does {per_core:.1f} articles per CPU-second, so 50 articles/s "
+                  f"needs about {50 / per_core:.1f} cores that are free for it (more with the pool's start-up and "
+                  "contention), which `--workers` on a larger machine or `code-ray` on a cluster provides. When the "
+                  "run gets less than the machine (cores used below the worker count, because other processes hold "
+                  "the cores), an extra worker only adds its start-up (a spaCy load) and contention, and can be "
+                  "slower in wall time than one."]
+    if size["articles"] < 10_000:
+        lines += ["", f"This run used {size['articles']:,} articles: the command's default is 10,000, cut here to fit "
+                  "the time available on a machine shared with other work."]
     if f.get("ingest"):
         ing = f["ingest"]
         lines += ["", "### Memory while streaming a large input", "",
                   f"`read_paths` over one JSONL file of {ing['records']:,} records ({ing['bytes'] / MIB:,.0f} MiB): "
                   f"{ing['wall_s']:.0f} s ({ing['articles_per_s']:,.0f} articles/s read and cleaned), "
-                  f"peak RSS {ing['peak_rss_mib']:.0f} MiB; over the run (s: MiB): {_rss_line(ing['rss_over_time'])}."]
+                  f"peak RSS {ing['peak_rss_mib']:.0f} MiB; over the run (s: MiB): {_rss_line(ing['rss_over_time'])}. "
+                  "Coding itself never reads ahead of the pool (at most two chunks per worker in flight; "
+                  "tests/test_scale.py checks it), so the RSS over time of the end-to-end runs above is "
+                  "what a long run holds: the model and working set of each process, not the input. "
+                  "spaCy's vocabulary still grows slowly with new words, so workers are replaced every "
+                  "`RESTART_AFTER_CHUNKS` chunks (8,000 articles)."]
     load = f.get("loadavg")
     if load:
         lines += ["", f"Load average (1 min) at start and end: {load[0]:.1f} and {load[1]:.1f} on {f['cpus']} CPUs. "

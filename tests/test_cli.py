@@ -42,6 +42,7 @@ COMMANDS = {
     "settings": "every setting",
     "stories": "List deduplicated events",
     "serve": "Browse stored events in a web page",
+    "code-ray": "Code shards on a Ray cluster",
 }
 
 

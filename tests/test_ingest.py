@@ -226,3 +226,17 @@ def test_read_text_in_memory() -> None:
     assert isinstance(read_text("   "), Rejected) and read_text("   ").code == "E102"
     short = read_text("Too short.")
     assert isinstance(short, Rejected) and short.code == "E108"
+
+
+def test_parquet_row_over_max_bytes_is_e109_and_the_rest_is_read(tmp_path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from eventcoder.ingest import read_paths
+
+    story = "China urged North Korea on Tuesday to halt its missile tests, the foreign ministry said."
+    path = tmp_path / "shard.parquet"
+    pq.write_table(pa.table({"id": ["a", "b"], "text": [story * 50, story]}), path)
+    items = list(read_paths([path], max_bytes=2_000))
+    assert [type(i).__name__ for i in items] == ["Rejected", "Article"]
+    assert items[0].code == "E109" and items[0].line == 1 and "max_input_bytes" in items[0].reason

@@ -22,7 +22,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -249,10 +249,21 @@ def main(
     where, with the evidence sentence. Events are stored in a DuckDB file."""
 
 
-def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any, *, resume: bool = True) -> eventcoder.RunSummary:
-    """Run ``code_files`` behind a transient spinner, printing each failure as it happens."""
+class RateColumn(ProgressColumn):
+    """Inputs per second over the run so far (Rich's own speed column wants a known total)."""
+
+    def render(self, task: Task) -> Text:
+        elapsed = task.elapsed or 0.0
+        rate = task.completed / elapsed if elapsed > 0 else 0.0
+        return Text(f"{rate:.1f} articles/s", style="cyan")
+
+
+def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any, *, resume: bool = True,
+                        workers: int | None = 1) -> eventcoder.RunSummary:
+    """Run ``code_files`` behind a transient progress line (count, articles/s, elapsed),
+    printing each failure as it happens."""
     with Progress(
-        SpinnerColumn(), TextColumn("coding: {task.completed} input(s)"), TimeElapsedColumn(),
+        SpinnerColumn(), TextColumn("coding: {task.completed} input(s)"), RateColumn(), TimeElapsedColumn(),
         console=err, transient=True,
     ) as progress:  # fmt: skip
         task = progress.add_task("coding", total=None)
@@ -265,7 +276,7 @@ def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any, *, r
 
         with _errors():
             return eventcoder.code_files(paths, store, load_options(), defaults=defaults, on_article=on_article,
-                                         resume=resume)
+                                         resume=resume, workers=workers)
 
 
 @app.command()
@@ -305,6 +316,10 @@ def code(
     recode: Annotated[
         bool, typer.Option("--recode", help="Code articles already in the store again (e.g. after a lexicon change).")
     ] = False,
+    workers: Annotated[
+        Optional[int],
+        typer.Option("--workers", min=1, help="Processes that parse in parallel [default: all cores]; 1 codes in this process."),
+    ] = None,
 ) -> None:
     """Code news articles into events and store them.
 
@@ -321,7 +336,7 @@ def code(
 
     path = _db_path(db)
     with _store(path) as store:
-        summary = _code_with_progress(paths, store, defaults, resume=not recode)
+        summary = _code_with_progress(paths, store, defaults, resume=not recode, workers=workers)
     skipped = f"{summary.skipped} already stored, skipped; " if summary.skipped else ""
     out.print(
         f"Coded {summary.articles} article(s): {summary.events} event(s), {summary.new_events} new; "
@@ -496,3 +511,27 @@ def serve(
 
         out.print(f"Serving {path} on http://{host}:{port}/ (Ctrl+C stops)", soft_wrap=True)
         serve_store(path, host, port)
+
+
+@app.command("code-ray")
+def code_ray(
+    shards: Annotated[list[Path], typer.Argument(metavar="SHARDS...", show_default=False, help="Shard files, folders or glob patterns (.jsonl or .parquet; any format `code` reads).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the partitioned Parquet tables (shared by all nodes on a cluster).")],
+    address: Annotated[Optional[str], typer.Option("--address", help="Ray cluster to join, e.g. auto or ray://head:10001 [default: $RAY_ADDRESS, else a local Ray].")] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Ray actors, one spaCy pipeline each [default: all CPUs of the cluster].")] = None,
+) -> None:
+    """Code shards on a Ray cluster into partitioned Parquet (needs the ray extra).
+
+    Each shard is coded as `eventcoder code` would and written to
+    OUT/<table>/shard=<file name>/part-0.parquet for the tables articles, events,
+    event_actors and failures. Read them with DuckDB:
+    read_parquet('OUT/events/**/*.parquet', hive_partitioning = true).
+    """
+    from eventcoder.scale.ray import code_shards_on_ray
+
+    with _errors():
+        rows = code_shards_on_ray([str(s) for s in shards], out_dir, address=address, workers=workers, options=load_options())
+    _simple_table(("shard", "articles", "events", "failures", "seconds"))(rows)
+    total = {k: sum(r[k] for r in rows) for k in ("articles", "events", "failures")}
+    out.print(f"Coded {len(rows)} shard(s): {total['articles']} article(s), {total['events']} event(s), "
+              f"{total['failures']} failure(s). Parquet: {out_dir}", soft_wrap=True)

@@ -57,6 +57,7 @@ E203_NO_EVENTS = "E203"        # sentences parsed but no event pattern matched
 E204_TRUNCATED = "E204"        # article longer than max_chars; the tail was not coded
 E205_MODEL_MISSING = "E205"    # the spaCy model package is not installed or will not load
 E206_MODEL_MISMATCH = "E206"   # model files differ from their pinned SHA-256
+E207_WORKER_FAILED = "E207"    # a worker process (local pool or Ray) could not code an article
 
 # Store (E3xx)
 E301_OPEN = "E301"             # store could not be opened or created

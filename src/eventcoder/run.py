@@ -128,6 +128,7 @@ def code_files(
     defaults: Callable[[Article], Article] | None = None,
     on_article: Callable[[CodedArticle | Rejected], None] | None = None,
     resume: bool = True,
+    workers: int | None = 1,
 ) -> RunSummary:
     """Read files, folders or globs, code every article and store the results.
 
@@ -141,6 +142,8 @@ def code_files(
     text, known before NLP) is already stored, or was already met in this run, is skipped
     and counted in ``summary.skipped``; re-running after a crash codes only what is
     missing. ``resume=False`` codes everything again (after a lexicon change, say).
+    ``workers`` > 1 (None: all cores) parses in that many processes (``scale.local``); this
+    process stays the only store writer, and results are stored in input order.
     """
     options = options or load_options()
     summary = RunSummary()
@@ -166,6 +169,12 @@ def code_files(
                 done.add(item.id)
             yield defaults(item) if defaults else item
 
+    if workers == 1:
+        coded_stream = code_articles(articles(), options)
+    else:
+        from eventcoder.scale.local import code_parallel
+
+        coded_stream = code_parallel(articles(), options, workers)
     pending: list[CodedArticle] = []
 
     def flush() -> None:
@@ -173,7 +182,13 @@ def code_files(
         summary.new_events += store.save_many(pending, failures=failed)
         pending, failed = [], []
 
-    for coded in code_articles(articles(), options):
+    if workers == 1:
+        coded_stream = code_articles(articles(), options)
+    else:
+        from eventcoder.scale.local import code_parallel
+
+        coded_stream = code_parallel(articles(), options, workers)
+    for coded in coded_stream:
         summary.articles += 1
         summary.events += len(coded.events)
         summary.failures += [r for r in coded.rejections if r.code != E203_NO_EVENTS]

@@ -15,11 +15,12 @@ from ..errors import E101_MISSING, E109_TOO_LARGE
 from ..model import Article, Rejected
 from .feeds import read_csv, read_jsonl
 from .html import article_from_html, read_html_file
+from .parquet import read_parquet
 from .text import make_article, read_text_file, reject
 from .warc import read_warc
 
 __all__ = ["article_from_html", "expand_paths", "read_csv", "read_file", "read_html_file", "read_jsonl",
-           "read_paths", "read_text", "read_text_file", "read_warc"]
+           "read_parquet", "read_paths", "read_text", "read_text_file", "read_warc"]
 
 Reader = Callable[..., Iterator[Article | Rejected]]
 
@@ -27,6 +28,7 @@ Reader = Callable[..., Iterator[Article | Rejected]]
 READERS: tuple[tuple[str, Reader], ...] = (
     (".warc.gz", read_warc), (".arc.gz", read_warc), (".warc", read_warc), (".arc", read_warc),
     (".jsonl", read_jsonl), (".ndjson", read_jsonl), (".csv", read_csv),
+    (".parquet", read_parquet),
     (".html", read_html_file), (".htm", read_html_file), (".xhtml", read_html_file),
     (".txt", read_text_file), (".text", read_text_file), (".md", read_text_file),
 )
@@ -47,14 +49,14 @@ def _sniff(path: Path) -> Reader:
 def read_file(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = None) -> Iterator[Article | Rejected]:
     """Read one file with the reader its suffix (or, failing that, its content) calls for.
 
-    ``max_bytes`` bounds what is read for one article: JSONL and WARC readers apply it per
-    line or record (their files may hold millions of articles); a text, HTML or CSV file,
+    ``max_bytes`` bounds what is read for one article: JSONL, Parquet and WARC readers apply it
+    per line, row or record (their files may hold millions of articles); a text, HTML or CSV file,
     which is read whole, is refused as E109 before reading when the file is bigger.
     """
     path = Path(path)
     name = path.name.lower()
     reader = next((r for suffix, r in READERS if name.endswith(suffix)), None) or _sniff(path)
-    if reader in (read_jsonl, read_warc):
+    if reader in (read_jsonl, read_warc, read_parquet):
         yield from reader(path, min_chars=min_chars, max_bytes=max_bytes)
         return
     try:

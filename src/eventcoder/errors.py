@@ -56,6 +56,7 @@ E203_NO_EVENTS = "E203"        # sentences parsed but no event pattern matched
 E204_TRUNCATED = "E204"        # article longer than max_chars; the tail was not coded
 E205_MODEL_MISSING = "E205"    # the spaCy model package is not installed or will not load
 E206_MODEL_MISMATCH = "E206"   # model files differ from their pinned SHA-256
+E207_EMBEDDINGS_MISSING = "E207"  # story_method asks for embeddings but the extra or model is not installed
 
 # Store (E3xx)
 E301_OPEN = "E301"             # store could not be opened or created

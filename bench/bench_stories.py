@@ -2,6 +2,7 @@
 real public news: the Lee corpus shipped inside the ``gensim`` wheel.
 
     python bench/bench_stories.py [--wheel PATH] [--cache DIR] [--no-write] [--method M]
+    OPENBLAS_NUM_THREADS=1 python bench/bench_stories.py   # embedding time on one core, as reported
 
 The wheel is fetched with ``pip download --no-deps gensim==4.4.0`` into ``--cache`` (default
 ``~/.cache/eventcoder-bench``) unless ``--wheel`` names one; nothing of the corpus is
@@ -50,6 +51,7 @@ import argparse
 import datetime as dt
 import difflib
 import itertools
+import os
 import random
 import subprocess
 import sys
@@ -286,6 +288,8 @@ def embedding_section(
     vectors = dict(zip([a.id for a in set_b], encoder.encode([em.lead_text(a.text) for a in set_b])))
     embed_s = time.perf_counter() - t0
     tokens = [min(len(e.ids), em.MAX_TOKENS) for e in encoder.tokenizer.encode_batch([em.lead_text(a.text) for a in set_b])]
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    blas = f"{threads} BLAS thread(s) (OPENBLAS_NUM_THREADS)" if threads else f"BLAS free to use the {os.cpu_count()} CPUs"
     default = Options()
     md = [
         "",
@@ -298,8 +302,7 @@ def embedding_section(
         "nothing downloaded at run time. Each document is embedded as its first "
         f"{em.MAX_TOKENS} word pieces (mean {sum(tokens) / len(tokens):.0f} here). Loading the model took "
         f"{load_s:.2f} s; embedding the {len(set_b)} documents of set B took {embed_s:.1f} s, "
-        f"**{1000 * embed_s / len(set_b):.0f} ms per article** on one CPU core of this machine "
-        "(batches of 16). `both` joins two articles when either link does, MinHash at "
+        f"**{1000 * embed_s / len(set_b):.0f} ms per article** with {blas} (batches of 16). `both` joins two articles when either link does, MinHash at "
         f"`story_threshold` {default.story_threshold}.",
         "",
         "| set | method | cosine threshold | predicted pairs | true pairs found | precision | recall | F1 |",

@@ -62,7 +62,7 @@ def _require(module: str) -> Any:
         return importlib.import_module(module)
     except ImportError as exc:
         raise NlpError(
-            f"story_method asks for sentence embeddings but {module!r} is not installed: {INSTALL_HINT}",
+            f"sentence embeddings need {module!r}, which is not installed: {INSTALL_HINT}",
             code=E207_EMBEDDINGS_MISSING,
             source="story_method",
         ) from exc

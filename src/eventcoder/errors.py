@@ -58,6 +58,7 @@ E204_TRUNCATED = "E204"        # article longer than max_chars; the tail was not
 E205_MODEL_MISSING = "E205"    # the spaCy model package is not installed or will not load
 E206_MODEL_MISMATCH = "E206"   # model files differ from their pinned SHA-256
 E207_WORKER_FAILED = "E207"    # a worker process (local pool or Ray) could not code an article
+E208_EMBEDDINGS_MISSING = "E208"  # story_method asks for embeddings but the extra or model is not installed
 
 # Store (E3xx)
 E301_OPEN = "E301"             # store could not be opened or created

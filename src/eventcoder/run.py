@@ -18,6 +18,7 @@ from importlib import resources
 from itertools import islice
 from pathlib import Path
 
+from eventcoder.embeddings import check_available as check_embeddings
 from eventcoder.errors import E201_NO_SENTENCES, E202_NOT_ENGLISH, E203_NO_EVENTS, E204_TRUNCATED
 from eventcoder.extract.events import extract_events
 from eventcoder.ingest import read_paths, read_text
@@ -25,6 +26,7 @@ from eventcoder.model import Article, CodedArticle, Rejected
 from eventcoder.nlp.pipeline import load_pipeline
 from eventcoder.settings import Options, load_options
 from eventcoder.store import Store
+from eventcoder.stories import story_methods
 
 STORE_BATCH = Options.store_batch  # the default; code_files reads options.store_batch
 
@@ -146,6 +148,8 @@ def code_files(
     process stays the only store writer, and results are stored in input order.
     """
     options = options or load_options()
+    if "embeddings" in story_methods(options.story_method):
+        check_embeddings()  # E208 now, not after coding the whole batch
     summary = RunSummary()
     done = store.article_ids() if resume else set()
     failed: list[Rejected] = []

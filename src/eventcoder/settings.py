@@ -35,6 +35,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("story_shingle", 1, "Words per shingle for story detection (1: word sets; 3: word trigrams, stricter)."),
     Setting("story_minhash_perm", 128, "MinHash permutations per article signature (more: finer similarity, slower)."),
     Setting("cluster_window_days", 3, "Events with the same actors, type and recipients within this many days are one event."),
+    Setting("story_method", "minhash", "How articles are linked into stories: minhash (near-duplicates), embeddings (sentence embeddings of title and lead; needs the embeddings extra, else E208) or both."),
+    Setting("story_embedding_threshold", 0.7, "Cosine similarity of two articles' embeddings from which they are one story (story_method embeddings or both)."),
 )
 
 
@@ -54,6 +56,8 @@ class Options:
     story_shingle: int = 1
     story_minhash_perm: int = 128
     cluster_window_days: int = 3
+    story_method: str = "minhash"
+    story_embedding_threshold: float = 0.7
 
 
 def _coerce(value: str, default: Any) -> Any:

@@ -2,7 +2,8 @@
 
 GDELT counts reports, not events. This stage groups the stored articles into *stories*
 (near-duplicate or same-story texts across outlets, found with MinHash LSH over word
-shingles) and the stored events into *clusters*: events with the same actor countries,
+shingles, and, with the optional embeddings extra, by the cosine similarity of sentence
+embeddings of each article's title and lead: ``story_method``) and the stored events into *clusters*: events with the same actor countries,
 PLOVER type and recipient countries whose dates fall within a window of each other, plus
 events of one story whose keys are compatible. Every cluster keeps all of its sources
 (article ids, outlets, urls, evidence sentences through its member events), names one
@@ -43,6 +44,7 @@ SEED = 1  # MinHash permutations are drawn from this seed: same seed, same signa
 # this share of content words (Jaccard): the same sentence, lightly edited, in two copies.
 # Compatible keys alone would chain every REQUEST of a long story into one cluster.
 SENTENCE_MATCH = 0.5
+STORY_METHODS = ("minhash", "embeddings", "both")
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class StoryArticle:
     outlet: str | None = None
     url: str | None = None
     published: dt.date | None = None
+    title: str | None = None  # embedded with the lead paragraphs (story_method embeddings)
 
 
 @dataclass(frozen=True)
@@ -197,23 +200,66 @@ class _UnionFind:
         return [sorted(members) for members in out.values()]
 
 
+def story_methods(method: str) -> frozenset[str]:
+    """The link kinds a ``story_method`` setting asks for: minhash, embeddings or both."""
+    if method not in STORY_METHODS:
+        raise ValueError(f"story_method must be one of {', '.join(STORY_METHODS)}, not {method!r}")
+    return frozenset(STORY_METHODS[:2]) if method == "both" else frozenset({method})
+
+
+def article_vectors(
+    articles: Sequence[StoryArticle], vectors: Mapping[str, np.ndarray] | None = None
+) -> dict[str, np.ndarray]:
+    """Unit embedding of every article with text (title and lead, ``eventcoder.embeddings``);
+    ``vectors`` may hold precomputed ones by article id (the store's cache). Raises E208 when
+    the embeddings extra is not installed."""
+    from eventcoder import embeddings as em
+
+    em.check_available()
+    out = {k: v for k, v in (vectors or {}).items()}
+    todo = {a.id: em.lead_text(a.text, a.title) for a in articles if a.id not in out and a.text.strip()}
+    if todo:
+        ids = sorted(todo)
+        out.update(zip(ids, em.load_encoder().encode([todo[i] for i in ids])))
+    return out
+
+
 def story_groups(
     articles: Sequence[StoryArticle],
     threshold: float = 0.4,
     shingle_size: int = 1,
     num_perm: int = 128,
     signatures: Mapping[str, MinHash] | None = None,
+    *,
+    method: str = "minhash",
+    embedding_threshold: float = 0.7,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> list[list[str]]:
     """Group articles into stories: two articles are one story when the estimated Jaccard
     similarity of their shingle sets is at least ``threshold`` (LSH finds the candidates,
     the signatures confirm them); stories are the connected components. Every article is in
     exactly one group (alone if nothing matches); groups are sorted lists of article ids.
     ``signatures`` may hold precomputed signatures by article id (the store's cache); the
-    others are computed from the text."""
+    others are computed from the text.
+
+    ``method`` (the ``story_method`` setting) picks the links: ``minhash`` (above),
+    ``embeddings`` (cosine similarity of title-and-lead embeddings at least
+    ``embedding_threshold``; ``vectors`` may hold precomputed ones) or ``both`` (either link
+    joins two articles)."""
+    methods = story_methods(method)
     signatures = signatures or {}
     ids = sorted({a.id for a in articles})
     uf = _UnionFind(ids)
-    if len(ids) > 1:
+    if "embeddings" in methods:
+        found = article_vectors(articles, vectors)
+        with_vectors = [i for i in ids if i in found]
+        if len(with_vectors) > 1:
+            from eventcoder.embeddings import similar_pairs
+
+            matrix = np.stack([found[i] for i in with_vectors]).astype(np.float32)
+            for a, b in similar_pairs(with_vectors, matrix, embedding_threshold):
+                uf.union(a, b)
+    if "minhash" in methods and len(ids) > 1:
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
         sigs: dict[str, MinHash] = {}
         for article in sorted(articles, key=lambda a: a.id):
@@ -242,10 +288,18 @@ def assign_stories(
     shingle_size: int = 1,
     num_perm: int = 128,
     signatures: Mapping[str, MinHash] | None = None,
+    *,
+    method: str = "minhash",
+    embedding_threshold: float = 0.7,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> dict[str, str]:
     """Map every article id to its story id (see :func:`story_groups`)."""
     out: dict[str, str] = {}
-    for group in story_groups(articles, threshold, shingle_size, num_perm, signatures):
+    groups = story_groups(
+        articles, threshold, shingle_size, num_perm, signatures,
+        method=method, embedding_threshold=embedding_threshold, vectors=vectors,
+    )  # fmt: skip
+    for group in groups:
         sid = story_id(group)
         out.update((member, sid) for member in group)
     return out
@@ -389,7 +443,13 @@ def build_clusters(
     num_perm: int = 128,
     window_days: int = 3,
     signatures: Mapping[str, MinHash] | None = None,
+    method: str = "minhash",
+    embedding_threshold: float = 0.7,
+    vectors: Mapping[str, np.ndarray] | None = None,
 ) -> Clustering:
     """Stories of ``articles`` and clusters of ``events`` in one call (what the store runs)."""
-    stories = assign_stories(articles, threshold, shingle_size, num_perm, signatures)
+    stories = assign_stories(
+        articles, threshold, shingle_size, num_perm, signatures,
+        method=method, embedding_threshold=embedding_threshold, vectors=vectors,
+    )  # fmt: skip
     return Clustering(stories=stories, clusters=cluster_events(events, stories, window_days))

@@ -285,12 +285,18 @@ class Store:
         """Rebuild stories and event clusters for the whole store (``eventcoder.stories``),
         replacing the old rows in one transaction. Returns :meth:`story_counts`.
 
-        Settings used: ``story_threshold``, ``story_shingle``, ``story_minhash_perm`` and
-        ``cluster_window_days``. The same store always gives the same ids.
+        Settings used: ``story_threshold``, ``story_shingle``, ``story_minhash_perm``,
+        ``story_method``, ``story_embedding_threshold`` and ``cluster_window_days``. The same
+        store always gives the same ids. Raises E208 when ``story_method`` asks for embeddings
+        and the extra is not installed.
         """
         from eventcoder import stories as st
 
         options = options or load_options()
+        vectors: dict[str, Any] = {}
+        vector_rows: list[tuple[str, str, bytes]] = []
+        if "embeddings" in st.story_methods(options.story_method):
+            vectors, vector_rows = self._story_vectors()
         perm, shingle = options.story_minhash_perm, options.story_shingle
         params = st.signature_params(shingle, perm)
         cached = {
@@ -327,6 +333,7 @@ class Store:
             articles, events,
             threshold=options.story_threshold, shingle_size=shingle, num_perm=perm,
             window_days=options.cluster_window_days, signatures={**cached, **fresh},
+            method=options.story_method, embedding_threshold=options.story_embedding_threshold, vectors=vectors,
         )  # fmt: skip
         story_rows = [(article_id, sid) for article_id, sid in sorted(built.stories.items())]
         cluster_rows = [
@@ -343,6 +350,9 @@ class Store:
             if signature_rows:
                 self._delete_in("story_signatures", "article_id", [r[0] for r in signature_rows])
                 self._insert("story_signatures", ("article_id", "params", "signature"), signature_rows)
+            if vector_rows:
+                self._delete_in("story_embeddings", "article_id", [r[0] for r in vector_rows])
+                self._insert("story_embeddings", ("article_id", "params", "vector"), vector_rows)
             for table in STORY_TABLES:
                 self._con.execute(f"DELETE FROM {table}")
             self._insert("stories", ("article_id", "story_id"), story_rows)
@@ -351,6 +361,25 @@ class Store:
 
         self._transaction(write, what="refreshing stories and event clusters")
         return self.story_counts()
+
+    def _story_vectors(self) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
+        """Embeddings of the stored articles for ``story_method`` embeddings or both: cached
+        ones, plus fresh ones for articles without (also returned as rows for the cache)."""
+        from eventcoder import embeddings as em
+        from eventcoder import stories as st
+
+        em.check_available()  # E208 before any work
+        params = em.embedding_params()
+        cached = {
+            r[0]: em.vector_from_bytes(r[1])
+            for r in self._con.execute("SELECT article_id, vector FROM story_embeddings WHERE params = ?", [params]).fetchall()
+        }
+        new_rows = self._con.execute(
+            "SELECT id, title, text FROM articles WHERE id NOT IN (SELECT article_id FROM story_embeddings WHERE params = ?)",
+            [params],
+        ).fetchall()
+        fresh = st.article_vectors([st.StoryArticle(id=r[0], text=r[2] or "", title=r[1]) for r in new_rows])
+        return {**cached, **fresh}, [(k, params, em.vector_to_bytes(v)) for k, v in sorted(fresh.items())]
 
     # -- helpers for store/ modules only (queries.py) ----------------------------------------
 

@@ -114,5 +114,12 @@ CREATE TABLE IF NOT EXISTS story_signatures (
     signature  BLOB NOT NULL
 );
 
+-- Cache: one sentence embedding per article (story_method embeddings or both; float32 bytes).
+CREATE TABLE IF NOT EXISTS story_embeddings (
+    article_id VARCHAR PRIMARY KEY,
+    params     VARCHAR NOT NULL,      -- embeddings.embedding_params(): reused only when equal
+    vector     BLOB NOT NULL
+);
+
 CREATE INDEX IF NOT EXISTS cluster_events_cluster ON cluster_events (cluster_id);
 CREATE INDEX IF NOT EXISTS stories_story ON stories (story_id);

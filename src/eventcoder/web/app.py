@@ -252,28 +252,31 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
     # -- JSON API --------------------------------------------------------------------------------
+    # Documented so clients (and the schemathesis fuzz test) know every status a route answers.
+    store_busy = {503: {"description": "The store file is missing (E301) or another process is writing it (E304); retry later."}}
+    not_found = {404: {"description": "No event with this id in the store."}, **store_busy}
 
-    @app.get("/api/events", response_model=EventsPage, tags=["events"])
+    @app.get("/api/events", response_model=EventsPage, responses=store_busy, tags=["events"])
     def api_events(filters: Annotated[PageFilters, Query()], db: StoreDep) -> dict[str, Any]:
         """Events matching the filters, newest first, one page at a time, with the total count."""
         return queries.events_page(db, **filters.as_query_args(), limit=filters.limit, offset=filters.offset)
 
-    @app.get("/api/events/{event_id}", response_model=EventDetail, tags=["events"])
+    @app.get("/api/events/{event_id}", response_model=EventDetail, responses=not_found, tags=["events"])
     def api_event(event_id: EventId, db: StoreDep) -> dict[str, Any]:
         """One event with its evidence, its article's text and all its sources."""
         return event_detail(db, event_id)
 
-    @app.get("/api/dyad/{actor}/{recipient}", response_model=DyadTimeline, tags=["dyads"])
+    @app.get("/api/dyad/{actor}/{recipient}", response_model=DyadTimeline, responses=store_busy, tags=["dyads"])
     def api_dyad(actor: Code, recipient: Code, db: StoreDep, by: By = "month") -> dict[str, Any]:
         """Events from actor to recipient counted per month (or day, year) by quad class and type."""
         return dyad(db, actor, recipient, by)
 
-    @app.get("/api/map", response_model=MapPlaces, tags=["events"])
+    @app.get("/api/map", response_model=MapPlaces, responses=store_busy, tags=["events"])
     def api_map(filters: Annotated[EventFilters, Query()], db: StoreDep) -> dict[str, Any]:
         """Places of the matching events that have coordinates, with event counts."""
         return {"places": queries.located_events(db, **filters.as_query_args(), limit=MAP_PLACES)}
 
-    @app.get("/api/outlets", tags=["events"])
+    @app.get("/api/outlets", responses=store_busy, tags=["events"])
     def api_outlets(db: StoreDep) -> list[dict[str, Any]]:
         """Outlets with their numbers of articles, most first (the outlet filter's choices)."""
         return queries.outlets(db)

@@ -28,8 +28,29 @@ LEFT JOIN event_clusters c ON c.cluster_id = ce.cluster_id
 """
 
 _HAS_COUNTRY = (
-    "EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.role = ? AND x.country = ?)"
+    "EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.role = '{role}' AND x.country = ?)"
 )
+
+
+def _conditions(tests: dict[str, str], **values: Any) -> tuple[list[str], list[Any]]:
+    """SQL conditions (one ``?`` each) and their parameters, for the filters that are set.
+
+    ``tests`` maps a filter name to its condition; codes and types are upper-cased and
+    ``since``/``until`` parsed as dates, the same way for every query here.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    for name, sql in tests.items():
+        value = values.get(name)
+        if value is None or value == "":
+            continue
+        if name in ("since", "until"):
+            value = _as_date(value)
+        elif name in ("actor", "recipient", "event_type"):
+            value = str(value).upper()
+        where.append(sql)
+        params.append(value)
+    return where, params
 
 
 def _as_date(value: dt.date | str | None) -> dt.date | None:
@@ -63,23 +84,16 @@ def events(
     event's cluster: ``cluster_id``, ``num_mentions``, ``num_sources``, ``num_articles``
     (None until the store's clusters are refreshed).
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if actor:
-        where.append(_HAS_COUNTRY)
-        params += ["actor", actor.upper()]
-    if recipient:
-        where.append(_HAS_COUNTRY)
-        params += ["recipient", recipient.upper()]
-    if event_type:
-        where.append("e.event_type = ?")
-        params.append(event_type.upper())
-    if since is not None:
-        where.append("COALESCE(e.event_date, a.published) >= ?")
-        params.append(_as_date(since))
-    if until is not None:
-        where.append("COALESCE(e.event_date, a.published) <= ?")
-        params.append(_as_date(until))
+    where, params = _conditions(
+        {
+            "actor": _HAS_COUNTRY.format(role="actor"),
+            "recipient": _HAS_COUNTRY.format(role="recipient"),
+            "event_type": "e.event_type = ?",
+            "since": "COALESCE(e.event_date, a.published) >= ?",
+            "until": "COALESCE(e.event_date, a.published) <= ?",
+        },
+        actor=actor, recipient=recipient, event_type=event_type, since=since, until=until,
+    )
     sql = _EVENT_SELECT
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -103,12 +117,12 @@ def dyad_timeline(store: Store, actor: str, recipient: str, by: Period = "month"
            e.event_type, count(*) AS n
     FROM events e
     LEFT JOIN articles a ON a.id = e.article_id
-    WHERE {_HAS_COUNTRY} AND {_HAS_COUNTRY}
+    WHERE {_HAS_COUNTRY.format(role="actor")} AND {_HAS_COUNTRY.format(role="recipient")}
       AND COALESCE(e.event_date, a.published) IS NOT NULL
     GROUP BY period, e.event_type
     ORDER BY period, e.event_type
     """
-    params = [_PERIOD_FORMATS[by], "actor", actor.upper(), "recipient", recipient.upper()]
+    params = [_PERIOD_FORMATS[by], actor.upper(), recipient.upper()]
     return [{**r, "n": int(r["n"])} for r in store._rows(sql, params)]
 
 
@@ -138,7 +152,7 @@ def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
 
 _HAS_CLUSTER_COUNTRY = (
     "EXISTS (SELECT 1 FROM cluster_events y JOIN event_actors x ON x.event_id = y.event_id"
-    " WHERE y.cluster_id = c.cluster_id AND x.role = ? AND x.country = ?)"
+    " WHERE y.cluster_id = c.cluster_id AND x.role = '{role}' AND x.country = ?)"
 )
 
 
@@ -160,23 +174,16 @@ def clusters(
     ``num_mentions``, ``num_sources``, ``num_articles``, ``sources`` (list of outlets) and
     ``cluster_actor_countries``/``cluster_recipient_countries`` (unions over the members).
     """
-    where: list[str] = []
-    params: list[Any] = []
-    if actor:
-        where.append(_HAS_CLUSTER_COUNTRY)
-        params += ["actor", actor.upper()]
-    if recipient:
-        where.append(_HAS_CLUSTER_COUNTRY)
-        params += ["recipient", recipient.upper()]
-    if event_type:
-        where.append("c.event_type = ?")
-        params.append(event_type.upper())
-    if since is not None:
-        where.append("c.last_date >= ?")
-        params.append(_as_date(since))
-    if until is not None:
-        where.append("c.first_date <= ?")
-        params.append(_as_date(until))
+    where, params = _conditions(
+        {
+            "actor": _HAS_CLUSTER_COUNTRY.format(role="actor"),
+            "recipient": _HAS_CLUSTER_COUNTRY.format(role="recipient"),
+            "event_type": "c.event_type = ?",
+            "since": "c.last_date >= ?",
+            "until": "c.first_date <= ?",
+        },
+        actor=actor, recipient=recipient, event_type=event_type, since=since, until=until,
+    )
     sql = """
     SELECT e.* EXCLUDE (event_json),
            COALESCE(e.event_date, a.published) AS date,
@@ -252,24 +259,17 @@ def _browse_filters(
     outlet: str | None,
 ) -> tuple[str, list[Any]]:
     """The WHERE clause (or "") and its parameters for the browsing filters."""
-    where: list[str] = []
-    params: list[Any] = []
-    for column, code in (("actor_countries", actor), ("recipient_countries", recipient)):
-        if code:
-            where.append(_IN_CODES.format(column=column))
-            params.append(code.upper())
-    if event_type:
-        where.append("e.event_type = ?")
-        params.append(event_type.upper())
-    if since is not None:
-        where.append(f"{_EVENT_DATE} >= ?")
-        params.append(_as_date(since))
-    if until is not None:
-        where.append(f"{_EVENT_DATE} <= ?")
-        params.append(_as_date(until))
-    if outlet:
-        where.append("a.outlet = ?")
-        params.append(outlet)
+    where, params = _conditions(
+        {
+            "actor": _IN_CODES.format(column="actor_countries"),
+            "recipient": _IN_CODES.format(column="recipient_countries"),
+            "event_type": "e.event_type = ?",
+            "since": f"{_EVENT_DATE} >= ?",
+            "until": f"{_EVENT_DATE} <= ?",
+            "outlet": "a.outlet = ?",
+        },
+        actor=actor, recipient=recipient, event_type=event_type, since=since, until=until, outlet=outlet,
+    )
     return (" WHERE " + " AND ".join(where)) if where else "", params
 
 

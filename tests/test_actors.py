@@ -153,3 +153,12 @@ def test_chinese_spokespersons_present():
     names = {r["name"] for r in rows("people.tsv")}
     assert {"Geng Shuang", "Hua Chunying", "Lu Kang", "Zhao Lijian", "Wang Wenbin", "Mao Ning",
             "Lin Jian", "Antonio Guterres", "Ban Ki-moon"} <= names
+
+
+@pytest.mark.parametrize("year, expected", [(1995, "EGY"), (2005, "IGO"), (None, "IGO")])
+def test_person_with_two_posts_is_coded_by_the_post_held_that_year(actors, nlp, year, expected):
+    # Amr Moussa: Egypt's foreign minister 1991-2001, then Arab League head 2001-2011;
+    # without an article date the file's first row stands.
+    doc = nlp("Amr Moussa said so.")
+    (actor,) = actors.resolve_all(doc[0:2], ActorContext(year=year))
+    assert actor.country == expected and actor.name == "Amr Moussa"

@@ -85,11 +85,17 @@ class Entry:
     code: str | None
     sector: str | None = None
     name: str | None = None
+    start_year: int | None = None  # people: the term of office the row describes
+    end_year: int | None = None
 
 
 def _data_rows(filename: str) -> Iterator[dict[str, str]]:
     text = resources.files("eventcoder.data").joinpath(filename).read_text(encoding="utf-8")
     yield from csv.DictReader(text.splitlines(), delimiter="\t")
+
+
+def _year(field: str | None) -> int | None:
+    return int(field) if field and field.strip().isdigit() else None
 
 
 def _split(field: str | None) -> list[str]:
@@ -141,7 +147,8 @@ class ActorDictionary:
             for term in [row["name"], *_split(row["aliases"]), *_split(row["acronym"])]:
                 self._add(term, entry)
         for row in _data_rows("people.tsv"):
-            entry = Entry("person", row["country"], row["sector"] or None, row["name"])
+            entry = Entry("person", row["country"], row["sector"] or None, row["name"],
+                          _year(row["start_year"]), _year(row["end_year"]))
             for term in [row["name"], *_split(row["aliases"])]:
                 self._add(term, entry)
         for row in _data_rows("sectors.tsv"):
@@ -176,6 +183,17 @@ class ActorDictionary:
                     break
             i += 1
         return hits
+
+    def _best(self, term: str, year: int | None) -> Entry:
+        """The entry a term names; for a person who held several posts, the one in office in
+        ``year`` (the article's), else the file's first row ("Amr Moussa" is Egypt's foreign
+        minister in 1995 and the Arab League's head in 2005)."""
+        entries = self.lookup(term)
+        if year is not None and entries[0].kind == "person":
+            for entry in entries:
+                if entry.kind == "person" and (entry.start_year or 0) <= year <= (entry.end_year or 9999):
+                    return entry
+        return entries[0]
 
     def _sector_of(self, text: str, token: Token) -> str | None:
         return self.sectors.get(normalize_term(text)) or self.sectors.get(token.lemma_.lower())
@@ -218,7 +236,8 @@ class ActorDictionary:
         root = span.root
         base = {"text": span.text, "start_char": span.start_char, "end_char": span.end_char}
 
-        entity_hits = [(tokens[i], tokens[j - 1], self.lookup(text)[0])
+        year = context.year if context is not None else None
+        entity_hits = [(tokens[i], tokens[j - 1], self._best(text, year))
                        for i, j, text in self._match(tokens, "entity")]
         persons = [h for h in entity_hits if h[2].kind == "person"]
         if persons:
@@ -355,8 +374,9 @@ class ActorContext:
     Keys are the full name and its first and last tokens (Chinese/Korean names put the family
     name first, Western names last, and both forms occur in English news)."""
 
-    def __init__(self) -> None:
+    def __init__(self, year: int | None = None) -> None:
         self._by_key: dict[str, Actor] = {}
+        self.year = year  # the article's publication year: picks a person's post at the time
 
     def remember(self, actor: Actor) -> None:
         """Record a named actor; a later mention of its surname resolves to it."""

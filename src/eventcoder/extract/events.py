@@ -501,7 +501,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
 
 def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]]:
     """Every event the article reports, and every attributed quotation, in text order."""
-    context = ActorContext()
+    context = ActorContext(year=article.published.year if article.published else None)
     mentions = Counter(a.country for a in find_actor_mentions(doc, context) if a.country and a.country not in NON_STATE_CODES)
     discourse = Discourse(context=context, attribution=attribute(doc, context))
     discourse.article_country = mentions.most_common(1)[0][0] if mentions else None

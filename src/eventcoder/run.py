@@ -173,12 +173,6 @@ def code_files(
                 done.add(item.id)
             yield defaults(item) if defaults else item
 
-    if workers == 1:
-        coded_stream = code_articles(articles(), options)
-    else:
-        from eventcoder.scale.local import code_parallel
-
-        coded_stream = code_parallel(articles(), options, workers)
     pending: list[CodedArticle] = []
 
     def flush() -> None:

@@ -307,7 +307,7 @@ def demo(
 
 @app.command()
 def code(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", show_default=False, help="Files, folders or glob patterns (.txt, .html, .jsonl, .csv, .warc.gz).")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", show_default=False, help="Files, folders or glob patterns (.txt, .html, .jsonl, .csv, .parquet, .warc.gz).")],
     db: DbOption = None,
     published: Annotated[
         Optional[dt.datetime],

@@ -51,8 +51,8 @@ NOTES = """### Where the time goes, and what scales it
 * The spaCy parse (`en_core_web_sm`: tok2vec, tagger, parser, attribute_ruler, lemmatizer, ner)
   is most of the time and extraction most of the rest; reading, cleaning and storing are small.
   Extraction reads every component's output (POS, dependencies, lemmas, entities), so none can be
-  disabled without losing events; the gold scores are unchanged by this work (event-type
-  macro-F1 0.802, actor accuracy 0.763, `eventcoder eval ../shared/data/plover_gsr_cameo.json`).
+  disabled without losing events; the parallel paths code exactly what one process codes
+  (tests/test_scale.py), so the gold scores in docs/EVALUATION.md hold for them.
 * More cores is the lever: `--workers` runs one process per core, each loading spaCy once
   (about 5 s and 300-400 MiB each), and the pool keeps at most two chunks per worker in flight,
   so memory does not grow with the input. Beyond one machine, `eventcoder code-ray` spreads
@@ -355,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="where the gensim wheel and the corpus are kept")
     parser.add_argument("--gold", type=Path, default=DEFAULT_GOLD, help="PLOVER gold sentences (JSON)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/PERFORMANCE.md alone")
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md")
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "PERFORMANCE.md", help="the Markdown file whose bench_scale section is rewritten")
     parser.add_argument("--render", type=Path, help="write the doc from a saved figures.json instead of measuring")
     args = parser.parse_args(argv)
     if args.render:

@@ -29,11 +29,12 @@ import eventcoder
 from eventcoder import Article, code_articles, load_options, open_store
 from eventcoder.nlp.pipeline import load_pipeline
 from eventcoder.run import STORE_BATCH, seed_defaults, seed_paths
+from doc_sections import write_section  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GOLD = "../shared/data/plover_gsr_cameo.json"
 SENTENCES_PER_ARTICLE = 20
-START, END = "<!-- bench_extract:start -->", "<!-- bench_extract:end -->"
+SECTION = "bench_extract"  # its marked block in docs/BENCHMARKS.md
 
 
 def seed_articles() -> list[Article]:
@@ -161,7 +162,6 @@ def table(f: dict[str, object]) -> str:
 
 def section(f: dict[str, object], command: str) -> str:
     return "\n".join([
-        START,
         "## Coding throughput (`bench/bench_extract.py`)",
         "",
         f"Machine: {os.cpu_count()} CPU ({cpu_model()}), Python {platform.python_version()}, "
@@ -181,20 +181,7 @@ def section(f: dict[str, object], command: str) -> str:
         "```",
         command,
         "```",
-        END,
     ])
-
-
-def write_doc(path: Path, text: str) -> None:
-    """Replace the bench_extract section of the file, or create/append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -209,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table(figures))
     if not args.no_write:
         command = "python bench/bench_extract.py" + ("" if args.n == 200 else f" --n {args.n}")
-        write_doc(ROOT / "docs" / "BENCHMARKS.md", section(figures, command))
+        write_section(ROOT / "docs" / "BENCHMARKS.md", SECTION, section(figures, command), title="# Benchmarks")
         print("\nwrote docs/BENCHMARKS.md")
     return 0
 

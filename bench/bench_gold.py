@@ -16,6 +16,7 @@ from pathlib import Path
 
 import eventcoder
 from eventcoder.evaluate import EvalReport, evaluate_gold
+from doc_sections import write_section  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GOLD = "../shared/data/plover_gsr_cameo.json"
@@ -47,7 +48,7 @@ METHOD = """## Method
 """
 
 
-START, END = "<!-- bench_gold:start -->", "<!-- bench_gold:end -->"
+SECTION = "bench_gold"  # its marked block in docs/EVALUATION.md
 TITLE = "# Evaluation"
 
 
@@ -66,21 +67,10 @@ def document(report: EvalReport) -> str:
     ])
 
 
-def write_section(path: Path, section: str) -> None:
-    """Replace this script's marked section of ``path``, leaving other scripts' sections alone."""
+def sub_headings_down(section: str) -> str:
+    """The section sits under the file's title: its own sub-headings go one level down."""
     lines = section.rstrip().split("\n")
-    # The section sits under the file's title: its own sub-headings go one level down.
-    lines = [lines[0]] + ["#" + line if line.startswith("#") else line for line in lines[1:]]
-    block = START + "\n" + "\n".join(lines) + "\n" + END
-    text = path.read_text(encoding="utf-8") if path.exists() else f"{TITLE}\n\n"
-    if START in text and END in text:
-        before, rest = text.split(START, 1)
-        text = before + block + rest.split(END, 1)[1]
-    else:
-        head, _, tail = text.partition("\n")
-        text = f"{head}\n\n{block}\n{tail}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    return "\n".join([lines[0]] + ["#" + line if line.startswith("#") else line for line in lines[1:]])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     os.chdir(ROOT)  # the gold path and the reproducing command are relative to the repo root
     report = evaluate_gold(Path(args.gold))
     if not args.no_write:
-        write_section(ROOT / "docs" / "EVALUATION.md", document(report))
+        write_section(ROOT / "docs" / "EVALUATION.md", SECTION, sub_headings_down(document(report)), title=TITLE, at_top=True)
     t = report.types
     print(f"{report.records} records ({report.skipped} skipped), coverage {report.coverage:.3f}")
     print(f"event type  macro-F1 {t.macro_f1:.3f}  micro-F1 {t.micro_f1:.3f} "

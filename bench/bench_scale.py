@@ -42,10 +42,11 @@ from eventcoder.model import Article, CodedArticle  # noqa: E402
 from eventcoder.nlp.pipeline import load_pipeline  # noqa: E402
 from eventcoder.run import STORE_BATCH, _truncate, code_files, language_problem  # noqa: E402
 from scale_corpus import write_corpus  # noqa: E402
+from doc_sections import write_section  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_GOLD = ROOT.parent / "shared" / "data" / "plover_gsr_cameo.json"
-START, END = "<!-- bench_scale:start -->", "<!-- bench_scale:end -->"
+SECTION = "bench_scale"  # its marked block in docs/PERFORMANCE.md
 NOTES = """### Where the time goes, and what scales it
 
 * The spaCy parse (`en_core_web_sm`: tok2vec, tagger, parser, attribute_ruler, lemmatizer, ner)
@@ -263,7 +264,6 @@ def section(f: dict[str, object], command: str) -> str:
     size = f["corpus"]
     st = f["stages"]
     lines = [
-        START,
         "## Scale: stages, workers, memory (`bench/bench_scale.py`)",
         "",
         f"Machine: {f['cpus']} CPU ({f['cpu']}), {f['mem_gib']:.0f} GiB RAM, Python {platform.python_version()}, "
@@ -329,20 +329,8 @@ def section(f: dict[str, object], command: str) -> str:
         lines += ["", f"Load average (1 min) at start and end: {load[0]:.1f} and {load[1]:.1f} on {f['cpus']} CPUs. "
                   "The machine is shared, so a load above the CPU count means other work competed for the "
                   "cores and the figures are lower bounds."]
-    lines += ["", NOTES, "", "Reproduce with:", "", "```", command, "```", END]
+    lines += ["", NOTES, "", "Reproduce with:", "", "```", command, "```"]
     return "\n".join(lines)
-
-
-def write_doc(path: Path, text: str) -> None:
-    """Replace the bench_scale section of the file, or create/append it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Performance\n"
-    if START in old and END in old:
-        head, rest = old.split(START, 1)
-        new = head + text + rest.split(END, 1)[1]
-    else:
-        new = old.rstrip("\n") + "\n\n" + text + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(new, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -388,12 +376,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def render(figures: dict[str, object], args: argparse.Namespace) -> int:
     """Print the section and (unless --no-write) write it into docs/PERFORMANCE.md."""
-    shown = [a for a in figures.get("argv", []) if a != "--no-write"]  # type: ignore[union-attr]
+    # The reproducing command: the run's own arguments, less where its output went.
+    argv = list(figures.get("argv", []))  # type: ignore[call-overload]
+    shown = [a for i, a in enumerate(argv) if a != "--no-write" and a != "--out" and (i == 0 or argv[i - 1] != "--out")]
     command = " ".join(["python bench/bench_scale.py", *shown])
     text = section(figures, command)
     print(text)
     if not args.no_write:
-        write_doc(args.out, text)
+        write_section(args.out, SECTION, text, title="# Performance")
     return 0
 
 

@@ -67,6 +67,7 @@ from eventcoder import Article, code_articles, open_store
 from eventcoder.settings import Options
 from eventcoder.store import queries
 from eventcoder.stories import StoryArticle, story_groups, words
+from doc_sections import write_section  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
 GENSIM = "gensim==4.4.0"
@@ -75,7 +76,7 @@ SAME_STORY_RATING = 0.8
 THRESHOLDS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 EMBEDDING_THRESHOLDS = (0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9)
 SHINGLES = (1, 3)
-START, END = "<!-- bench_stories:start -->", "<!-- bench_stories:end -->"
+SECTION = "bench_stories"  # its marked block in docs/EVALUATION.md
 TRAILER = "Copyright 2001 Australian Associated Press. All rights reserved. This material may not be published, broadcast or redistributed."
 
 Pair = tuple[str, str]
@@ -442,18 +443,6 @@ def run(wheel: Path, with_events: bool = True, method: str = "auto") -> tuple[st
     return "\n".join(md), lines
 
 
-def write_section(body: str, path: Path) -> None:
-    """Put ``body`` between the markers in ``path`` (appending a section if they are absent)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    block = f"{START}\n{body}\n{END}"
-    if START in text and END in text:
-        head, rest = text.split(START, 1)
-        text = head + block + rest.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n## Stories: cross-outlet grouping (bench/bench_stories.py)\n\n" + block + "\n"
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--wheel", type=Path, help="a gensim wheel already on disk")
@@ -469,7 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     body, lines = run(wheel, with_events=not args.no_events, method=args.method)
     print("\n".join(lines))
     if not args.no_write:
-        write_section(body, ROOT / "docs" / "EVALUATION.md")
+        write_section(ROOT / "docs" / "EVALUATION.md", SECTION, body,
+                      heading="## Stories: cross-outlet grouping (bench/bench_stories.py)")
         print("written to docs/EVALUATION.md")
     return 0
 

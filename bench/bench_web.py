@@ -24,7 +24,6 @@ import argparse
 import datetime as dt
 import os
 import platform
-import statistics
 import sys
 import tempfile
 import time
@@ -38,9 +37,10 @@ import pyarrow as pa
 import eventcoder
 from eventcoder.ontology.plover import load_ontology
 from eventcoder.store import open_store
+from doc_sections import write_section  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parents[1]
-START, END = "<!-- bench_web:start -->", "<!-- bench_web:end -->"
+SECTION = "bench_web"  # its marked block in docs/PERFORMANCE.md
 EVENTS_PER_ARTICLE = 5
 COUNTRIES = (
     "USA CHN RUS GBR FRA DEU IND JPN ISR IRN PRK KOR UKR TUR SAU PAK AFG SYR IRQ EGY NGA BRA MEX CAN AUS "
@@ -255,7 +255,6 @@ def main(argv: list[str] | None = None) -> int:
         counts = store.counts()
     command = "python bench/bench_web.py" + (f" --events {args.events}" if args.events != 1_000_000 else "")
     lines = [
-        START,
         "## Browsing page over a big store (`bench/bench_web.py`)",
         "",
         f"Machine: {os.cpu_count()} CPU ({platform.processor() or platform.machine()}), Python {platform.python_version()}, "
@@ -288,19 +287,12 @@ def main(argv: list[str] | None = None) -> int:
         "```",
         command,
         "```",
-        END,
     ]
     text = "\n".join(lines)
     print("\n" + text)
     if not args.no_write:
         target = ROOT / "docs" / "PERFORMANCE.md"
-        old = target.read_text(encoding="utf-8") if target.exists() else "# Performance\n"
-        if START in old and END in old:
-            head, rest = old.split(START, 1)
-            new = head + text + rest.split(END, 1)[1]
-        else:
-            new = old.rstrip("\n") + "\n\n" + text + "\n"
-        target.write_text(new, encoding="utf-8")
+        write_section(target, SECTION, text, title="# Performance")
         print(f"\nwrote {target.relative_to(ROOT)}")
     return 0
 

@@ -29,11 +29,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_stories import fetch_wheel, read_lee  # noqa: E402
+from doc_sections import write_section  # noqa: E402
 
 from eventcoder.embeddings import MAX_TOKENS, MODEL_NAME, lead_text, load_encoder  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-START, END = "<!-- check_embeddings:start -->", "<!-- check_embeddings:end -->"
+SECTION = "check_embeddings"  # its marked block in docs/EVALUATION.md
 SHORT = [
     "China urged North Korea to return to talks.",
     "Beijing called on Pyongyang on Tuesday to resume negotiations.",
@@ -87,15 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(line)
     if not args.no_write:
-        path = ROOT / "docs" / "EVALUATION.md"
-        text = path.read_text(encoding="utf-8")
-        block = f"{START}\n{line}\n{END}"
-        if START in text and END in text:
-            head, rest = text.split(START, 1)
-            text = head + block + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n### Sentence embeddings: numpy against sentence-transformers (bench/check_embeddings.py)\n\n" + block + "\n"
-        path.write_text(text, encoding="utf-8")
+        write_section(ROOT / "docs" / "EVALUATION.md", SECTION, line, heading=(
+            "### Sentence embeddings: numpy against sentence-transformers (bench/check_embeddings.py)"))
         print("written to docs/EVALUATION.md")
     return 0 if cosine > 0.9999 else 1
 

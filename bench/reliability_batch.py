@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import resource
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from eventcoder import Options
 from eventcoder.reliability import compare_stores, crash_and_resume, generate_batch, reconcile, start_coder, stores_equal
 from eventcoder.run import code_files
 from eventcoder.store import open_store
+from doc_sections import write_section  # bench/, the script's own folder
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "RELIABILITY.md"
@@ -110,13 +110,6 @@ def _markdown(batch: dict[str, object], crash: dict[str, object], command: str) 
     return "\n".join(lines)
 
 
-def _write_docs(text: str) -> None:
-    doc = DOC.read_text(encoding="utf-8")
-    start, end = "<!-- figures:start -->", "<!-- figures:end -->"
-    doc = re.sub(re.escape(start) + r".*?" + re.escape(end), lambda _: f"{start}\n{text}\n{end}", doc, flags=re.S)
-    DOC.write_text(doc, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--inputs", type=int, default=10_000)
@@ -136,7 +129,7 @@ def main() -> None:
     print(json.dumps({"crash": crash}, indent=1, default=str))
     command = "python bench/reliability_batch.py " + " ".join(a for a in sys.argv[1:] if a != "--write-docs")
     if args.write_docs:
-        _write_docs(_markdown(batch, crash, command.strip()))
+        write_section(DOC, "figures", _markdown(batch, crash, command.strip()))
     ok = batch["lost"] == batch["unexpected"] == batch["duplicates"] == 0 and batch["rerun_unchanged"] and crash["equal"]
     raise SystemExit(0 if ok else 1)
 

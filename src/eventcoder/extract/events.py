@@ -28,7 +28,7 @@ from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_
 from eventcoder.extract.dates import resolve_when
 from eventcoder.extract.places import resolve_place
 from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
-from eventcoder.extract.triggers import SPEECH_VERBS, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, object_tokens
+from eventcoder.extract.triggers import SPEECH_NOUNS, SPEECH_VERBS, STATIVE_PASSIVES, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, object_tokens
 from eventcoder.model import Actor, Article, Event, Place, Quote, hash_id
 from eventcoder.nlp.components import span_entities
 from eventcoder.ontology.plover import describe
@@ -83,13 +83,16 @@ def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
             found = _resolve_token(subject, discourse, speaker_fallback=False)
             if found:
                 return found[0]
-            if subject.pos_ != "PRON" and _could_be_agent(subject):
-                # A speaker the dictionary does not know is still the one speaking; its
-                # country may be inferred later from where it acts.
-                phrase = _phrase(subject)
-                return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
-            return None
+            # A speaker the dictionary does not know is still the one speaking.
+            return _unknown_agent(subject) if subject.pos_ != "PRON" and _could_be_agent(subject) else None
     return None
+
+
+def _unknown_agent(subject: Token) -> Actor:
+    """An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev"),
+    kept by its text; its country is inferred later from where it acts."""
+    phrase = _phrase(subject)
+    return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
 
 
 def _speech_verb(token: Token) -> Token | None:
@@ -127,13 +130,6 @@ def _resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool
     if not actors and (remembered := discourse.context.lookup(token.text)) is not None:
         actors = [remembered]
     return actors
-
-
-# Statement nouns whose "that"-clause is what the subject of their verb said.
-SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
-# Passive forms that describe the subject's own stance: "Israel is opposed to ...",
-# "Vietnam is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
-STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate".split())
 
 
 def _subject_token(trigger: Token) -> Token | None:
@@ -449,10 +445,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
     if not actors and subject is not None and not appeal and _could_be_agent(subject):
-        # An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev")
-        # is kept by its text; its country is inferred below from where it acts.
-        phrase = _phrase(subject)
-        actors = [Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)]
+        actors = [_unknown_agent(subject)]
     if not actors and not recipients:
         return None  # nobody acts and nobody is named as affected: nothing to code
     if subject is not None and subject.ent_type_ == "PERSON" and actors:

@@ -30,6 +30,11 @@ SPEECH_VERBS = frozenset(
     "emphasize emphasise repeat affirm indicate confirm report quote told reply respond answer "
     "believe think argue acknowledge admit caution".split()
 )
+# Statement nouns whose "that"-clause is what the subject of their verb said.
+SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
+# Passive forms that describe the subject's own stance: "Israel is opposed to ...",
+# "Vietnam is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
+STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate".split())
 # Quantity nouns that name how much of something, not what ("tons of food").
 MEASURE_NOUNS = frozenset(
     "ton tonne kg kilogram kilo pound worth amount quantity shipment consignment load cargo batch "

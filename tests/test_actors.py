@@ -65,6 +65,18 @@ def codes(actors, nlp, sentence):
     ("The Hungarians of Romania marched.", ("ROU", None, None)),
     ("Ethnic Russians in Latvia marched.", ("LVA", None, None)),
     ("Russians marched.", ("RUS", None, None)),
+    # Armed groups and parties carry their home country; a stance or a sponsor is not it.
+    ("The pro-Iranian Hezbollah group declared a truce.", ("LBN", "REB", "Hezbollah")),
+    ("Hamas militants fired rockets.", ("PSE", "REB", "Hamas")),
+    ("Al-Qaeda claimed the attack.", ("IMG", "REB", "al-Qaeda")),
+    ("The Syrian-backed Amal militia fired.", ("LBN", "REB", "Amal Movement")),
+    ("A prominent anti-Syria journalist spoke.", (None, "JRN", None)),
+    # Provinces news names without their country.
+    ("Darfur rebels attacked.", ("SDN", "REB", None)),
+    ("The government of Sindh province ordered patrols.", ("PAK", "GOV", None)),
+    ("The Northern Ireland police arrested him.", ("GBR", "COP", None)),
+    # Former country names in archives.
+    ("Kampuchean guerrillas attacked.", ("KHM", "REB", None)),
 ])
 def test_resolve_examples(actors, nlp, sentence, expected):
     assert codes(actors, nlp, sentence) == [expected]
@@ -126,7 +138,7 @@ def rows(name):
     return list(csv.DictReader(text.splitlines(), delimiter="\t"))
 
 
-@pytest.mark.parametrize("name", ["countries.tsv", "igos.tsv", "people.tsv", "sectors.tsv"])
+@pytest.mark.parametrize("name", ["countries.tsv", "igos.tsv", "groups.tsv", "provinces.tsv", "people.tsv", "sectors.tsv"])
 def test_every_row_has_a_source(name):
     data = rows(name)
     assert data
@@ -162,3 +174,20 @@ def test_person_with_two_posts_is_coded_by_the_post_held_that_year(actors, nlp, 
     doc = nlp("Amr Moussa said so.")
     (actor,) = actors.resolve_all(doc[0:2], ActorContext(year=year))
     assert actor.country == expected and actor.name == "Amr Moussa"
+
+
+def test_groups_and_provinces_name_known_countries():
+    known = {r["code"] for r in rows("countries.tsv")} | NON_STATE_CODES
+    for row in rows("groups.tsv"):
+        assert row["code"] in known and row["sector"], row
+    for row in rows("provinces.tsv"):
+        assert row["country"] in known, row
+
+
+@pytest.mark.parametrize("year, expected", [(1998, "GOV"), (2010, "REB"), (2022, "GOV"), (None, "REB")])
+def test_group_whose_standing_changed_is_coded_by_that_year(actors, nlp, year, expected):
+    # The Taliban governed 1996-2001 and from 2021, and fought in between; without a date the
+    # commonest reading (the insurgency) stands.
+    doc = nlp("The Taliban said so.")
+    (actor,) = actors.resolve_all(doc[0:2], ActorContext(year=year))
+    assert (actor.country, actor.sector) == ("AFG", expected)

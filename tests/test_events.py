@@ -93,6 +93,70 @@ def test_he_is_the_last_named_person() -> None:
     assert "CHN" in codes(request.recipients)
 
 
+def test_agentless_violence_is_coded_to_where_it_happened() -> None:
+    coded = code("A prominent journalist was killed in a car bomb explosion in Beirut on Monday.")
+    (assault,) = of_type(coded, "ASSAULT")
+    (actor,) = assault.actors
+    assert (actor.country, actor.inferred) == ("LBN", True)
+    named = code("A prominent journalist was killed by Syrian agents in Beirut on Monday.")
+    (assault,) = of_type(named, "ASSAULT")
+    assert [(a.country, a.inferred) for a in assault.actors] == [("SYR", False)]
+
+
+def test_a_thing_as_subject_is_no_agent() -> None:
+    # The bombing did it, nobody named: the country where it happened, not the victims'.
+    coded = code("A roadside bombing near the town of Samarra killed two U.S. soldiers on Monday, the military said.")
+    (assault,) = of_type(coded, "ASSAULT")
+    assert codes(assault.actors) == ["IRQ"]
+    assert codes(assault.recipients) == ["USA"]
+
+
+def test_relative_pronoun_acts_for_its_antecedent() -> None:
+    coded = code("Thai troops fought guerrillas who overran a village in western Cambodia, Malaysian sources said.")
+    (overran,) = [e for e in coded.events if e.trigger == "overran"]
+    assert "MYS" not in codes(overran.actors) + codes(overran.recipients)  # the reporters take no part
+    assert codes(overran.actors) == ["KHM"]  # the unnamed guerrillas, coded where they fight
+
+
+def test_quoted_as_saying_names_the_speaker() -> None:
+    coded = code("King Hassan of Morocco was quoted today as saying he would be ready to host a meeting between Israel and the PLO.")
+    (agree,) = of_type(coded, "AGREE")
+    assert codes(agree.actors) == ["MAR"]
+
+
+def test_it_must_after_a_reminder_to_someone_is_the_one_reminded() -> None:
+    coded = code("France issued a stern reminder on Monday to Iraq that it must cooperate fully with UN inspectors.")
+    (request,) = of_type(coded, "REQUEST")
+    assert codes(request.actors) == ["FRA"]
+    assert codes(request.recipients) == ["IRQ"]
+
+
+def test_the_content_of_a_demand_is_requested_not_done() -> None:
+    coded = code("Norway reiterated its demand on Monday that Israel ease restrictions on Palestinian workers.")
+    (request,) = of_type(coded, "REQUEST")
+    assert (codes(request.actors), codes(request.recipients), request.mode) == (["NOR"], ["ISR"], "yield")
+    assert not of_type(coded, "CONCEDE")  # Israel eased nothing
+
+
+def test_acts_someone_must_do_are_not_reported_as_done() -> None:
+    coded = code("The Red Cross said US and British forces must ensure security to allow food supplies to reach Basra.")
+    (request,) = of_type(coded, "REQUEST")
+    assert set(codes(request.recipients)) == {"USA", "GBR"}
+    assert [e.event_type for e in coded.events] == ["REQUEST"]  # no CONCEDE for "allow"
+
+
+def test_the_us_is_not_us() -> None:
+    coded = code("Egypt's president said on Monday that the US must be ready to mediate between the two sides.")
+    (request,) = of_type(coded, "REQUEST")
+    assert codes(request.actors) == ["EGY"] and codes(request.recipients) == ["USA"]
+
+
+def test_one_country_on_both_sides() -> None:
+    coded = code("Serbian opposition parties demanded on Monday that Serbian authorities release the detained students.")
+    (request,) = of_type(coded, "REQUEST")
+    assert codes(request.actors) == ["SRB"] and codes(request.recipients) == ["SRB"]
+
+
 def test_question_is_no_event() -> None:
     statement = code("Russia attacked Ukraine on Tuesday, as officials in Kyiv claimed in their statement.")
     assert of_type(statement, "ASSAULT")  # the control: the same words as a statement

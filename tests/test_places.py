@@ -37,6 +37,20 @@ def test_city_and_country_have_coordinates():
     assert singapore is not None and singapore.lat is not None
 
 
+@pytest.mark.parametrize("text, prefer, country", [
+    ("Tripoli", (), "LBY"),           # the most populous Tripoli
+    ("Tripoli", ("SYR", "LBN"), "LBN"),  # the one in a country the text names
+    ("Dili", (), "TLS"),              # a city's own name beats another's alternate spelling (Delhi)
+    ("western Cambodia", (), "KHM"),  # a compass word narrows, it does not hide the country
+    ("south Lebanon", (), "LBN"),
+    ("South Africa", (), "ZAF"),      # ... but a country named with one is that country
+    ("Darfur", (), "SDN"),            # provinces from data/provinces.tsv
+])
+def test_resolve_place_in_context(text, prefer, country):
+    place = resolve_place(text, 0, len(text), prefer)
+    assert place is not None and place.country == country
+
+
 def test_unknown_place():
     assert resolve_place("Qwertyville", 0, 11) is None
 

@@ -63,7 +63,7 @@ EVENT_TYPES: tuple[str, ...] = tuple(load_ontology())
 TOP_CONFUSIONS = 15
 # The GSR codes every intergovernmental body as the generic "IGO"; we code the UN, EU, NATO ...
 # by name, so a generic gold IGO is matched by any of our IGO codes. Specific codes match exactly.
-IGO_FAMILY = frozenset(NON_STATE_CODES - {"NGO", "XKX", "MNC"})
+IGO_FAMILY = frozenset(NON_STATE_CODES - {"NGO", "XKX", "MNC", "IMG"})
 # A bare-string actor counts only when it looks like a code ("USA"), not a note ("diplomatic").
 _CODE = re.compile(r"^[A-Z]{2,5}$")
 

@@ -105,7 +105,9 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
 
     def actors(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [
-            {"code": a.get("country"), "sector": a.get("sector"), "actor_text": a.get("text"), "identifier_text": a.get("name")}
+            # An inferred party has no words of its own (``inferred_roles`` says which).
+            {"code": a.get("country"), "sector": a.get("sector"), "actor_text": None if a.get("inferred") else a.get("text"),
+             "identifier_text": a.get("name")}
             for a in people
         ]
 
@@ -145,6 +147,8 @@ def plover_record(row: dict[str, Any]) -> dict[str, Any]:
         "num_mentions": row.get("num_mentions"),
         "num_sources": row.get("num_sources"),
         "num_articles": row.get("num_articles"),
+        "inferred_roles": [role for role, key in (("source", "actors"), ("recipient", "recipients"))
+                           if any(a.get("inferred") for a in row[key])],
     }
 
 
@@ -175,7 +179,7 @@ def gdelt_row(row: dict[str, Any], *, per_cluster: bool = False) -> list[Any]:
             return [""] * 10
         a = actors[0]
         code = (a.get("country") or "") + (a.get("sector") or "")
-        name = _one_line(a.get("name") or a.get("text") or "")
+        name = _one_line(_label(a))
         return [code, name, a.get("country") or "", "", "", "", "", a.get("sector") or "", "", ""]
 
     date: dt.date | None = row["date"]
@@ -206,15 +210,20 @@ def gdelt_row(row: dict[str, Any], *, per_cluster: bool = False) -> list[Any]:
         *no_geo, *no_geo, *action_geo,
         coded_at.strftime("%Y%m%d%H%M%S") if isinstance(coded_at, dt.datetime) else "",
         _one_line(_blank(row["url"])),
-        row["event_type"], _blank(row["mode"]), row["id"], _blank(cluster),
+        row["event_type"], _one_line(_blank(row["mode"])), row["id"], _blank(cluster),
     ]  # fmt: skip
+
+
+def _label(actor: dict[str, Any]) -> str:
+    """A party's name, else its words; an inferred party has neither."""
+    return actor.get("name") or ("" if actor.get("inferred") else actor.get("text") or "")
 
 
 def csv_row(row: dict[str, Any]) -> dict[str, Any]:
     """One ``queries.events`` row flattened to :data:`CSV_COLUMNS`."""
     flat = {k: _blank(_iso(row.get(k))) for k in CSV_COLUMNS}
-    flat["actor_names"] = ";".join(a.get("name") or a.get("text") or "" for a in row["actors"])
-    flat["recipient_names"] = ";".join(a.get("name") or a.get("text") or "" for a in row["recipients"])
+    flat["actor_names"] = ";".join(_label(a) for a in row["actors"])
+    flat["recipient_names"] = ";".join(_label(a) for a in row["recipients"])
     return flat
 
 

@@ -88,6 +88,9 @@ class Actor(Record):
     country: str | None = None
     sector: str | None = None
     name: str | None = None
+    # No word names this party: it is coded, as CAMEO does, by where the act happened
+    # ("a journalist was killed in Beirut": the actor is LBN); ``text`` is what it was read from.
+    inferred: bool = False
 
 
 class When(Record):

@@ -1,7 +1,7 @@
 """Actor resolution: a noun phrase becomes ``model.Actor`` (country or IGO code, sector, name).
 
-The dictionary is four TSVs in ``eventcoder/data`` (countries, igos, people, sectors), loaded
-once per process by :func:`load_actor_dictionary`. Matching is over spaCy tokens, longest
+The dictionary is six TSVs in ``eventcoder/data`` (countries, provinces, igos, armed groups
+and parties, people, sectors), loaded once per process by :func:`load_actor_dictionary`. Matching is over spaCy tokens, longest
 match first; short all-caps acronyms ("US", "UN", "EU") match case-sensitively so the pronoun
 "us" is never the United States, everything else case- and accent-insensitively.
 
@@ -31,6 +31,7 @@ __all__ = [
     "ActorDictionary",
     "Entry",
     "find_actor_mentions",
+    "is_stance_or_sponsor",
     "load_actor_dictionary",
     "normalize_code",
     "normalize_term",
@@ -46,14 +47,19 @@ CAMEO_TO_ISO: dict[str, str] = {
 
 # Non-state codes an Actor.country may carry besides ISO alpha-3.
 NON_STATE_CODES = frozenset({"IGO", "NGO", "UNO", "NATO", "EU", "AU", "ASEAN", "OPEC", "WTO",
-                             "IMF", "WB", "ICC", "ICJ", "XKX", "MNC"})
+                             "IMF", "WB", "ICC", "ICJ", "XKX", "MNC", "IMG"})
 
 # When one key names several things, the more specific kind wins.
-_KIND_RANK = {"person": 0, "igo": 1, "metonym": 2, "country": 3, "capital": 4, "demonym": 5}
+_KIND_RANK = {"person": 0, "igo": 1, "group": 2, "metonym": 3, "country": 4, "capital": 5, "demonym": 6, "province": 7}
 _MAX_NGRAM = 8
 # Prepositions whose object still describes the actor ("Foreign Minister X of Y").
 _KEEP_PREPS = frozenset({"of", "from"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z.\-0-9]{0,5}$")
+# A country inside a stance ("pro-Iranian", "anti-Syria") or a sponsor ("Syrian-backed") is not
+# the actor's own: the pro-Iranian Hezbollah is Lebanese. "US-led" does name the actor's leader.
+_STANCE_PREFIXES = frozenset({"pro", "anti"})
+_SPONSOR_SUFFIXES = frozenset("backed sponsored supported funded financed armed trained allied aligned "
+                              "linked affiliated inspired influenced controlled".split())
 
 
 def normalize_code(code: str | None) -> str | None:
@@ -85,7 +91,7 @@ class Entry:
     code: str | None
     sector: str | None = None
     name: str | None = None
-    start_year: int | None = None  # people: the term of office the row describes
+    start_year: int | None = None  # people: the term of office; groups: the years the row holds
     end_year: int | None = None
 
 
@@ -146,6 +152,17 @@ class ActorDictionary:
             entry = Entry("igo", row["code"], row["sector"] or None, row["name"])
             for term in [row["name"], *_split(row["aliases"]), *_split(row["acronym"])]:
                 self._add(term, entry)
+        for row in _data_rows("provinces.tsv"):
+            # "Darfur rebels", "the government of Sindh province": coded to the province's country.
+            for term in [row["name"], *_split(row["aliases"])]:
+                self._add(term, Entry("province", row["country"]))
+        for row in _data_rows("groups.tsv"):
+            # Armed groups and parties carry their home country ("Hezbollah" → LBN) and sector;
+            # a group whose standing changed has one row per period, the commonest first.
+            entry = Entry("group", row["code"], row["sector"] or None, row["name"],
+                          _year(row["start_year"]), _year(row["end_year"]))
+            for term in [row["name"], *_split(row["aliases"]), *_split(row["acronym"])]:
+                self._add(term, entry)
         for row in _data_rows("people.tsv"):
             entry = Entry("person", row["country"], row["sector"] or None, row["name"],
                           _year(row["start_year"]), _year(row["end_year"]))
@@ -185,13 +202,15 @@ class ActorDictionary:
         return hits
 
     def _best(self, term: str, year: int | None) -> Entry:
-        """The entry a term names; for a person who held several posts, the one in office in
-        ``year`` (the article's), else the file's first row ("Amr Moussa" is Egypt's foreign
-        minister in 1995 and the Arab League's head in 2005)."""
+        """The entry a term names; for a person who held several posts, or a group whose
+        standing changed, the row for ``year`` (the article's), else the file's first row
+        ("Amr Moussa" is Egypt's foreign minister in 1995 and the Arab League's head in 2005;
+        the Taliban govern in 1998 and fight in 2010)."""
         entries = self.lookup(term)
-        if year is not None and entries[0].kind == "person":
+        kind = entries[0].kind
+        if year is not None and kind in ("person", "group"):
             for entry in entries:
-                if entry.kind == "person" and (entry.start_year or 0) <= year <= (entry.end_year or 9999):
+                if entry.kind == kind and (entry.start_year or 0) <= year <= (entry.end_year or 9999):
                     return entry
         return entries[0]
 
@@ -246,6 +265,7 @@ class ActorDictionary:
 
         # Names the dictionary lacks: a PERSON entity, or a surname seen earlier in the doc.
         person_name: str | None = None
+        person_tokens: set[int] = set()
         for ent in span_entities(span):
             if ent.label_ == "PERSON" and any(t in tokens for t in ent):
                 known = context.lookup(ent.text) if context else None
@@ -253,6 +273,7 @@ class ActorDictionary:
                     return Actor(**base, country=known.country, sector=known.sector,
                                  name=known.name)
                 person_name = ent.text
+                person_tokens = set(range(ent.start, ent.end))
                 break
         if person_name is None and context is not None:
             for tok in tokens:
@@ -288,6 +309,12 @@ class ActorDictionary:
             sec = sector if sector is not None and not own else entry.sector
             name = person_name or (entry.name if own or entry.code in ("IGO", "NGO") else None)
             return Actor(**base, country=entry.code, sector=sec, name=name)
+        if place is not None and place[2].kind == "group":
+            # "Hamas leader X", "Hezbollah fighters": the group's own sector and name.
+            entry = place[2]
+            # The tagger may take the group's own name for a person's ("Amal").
+            own = person_tokens & set(range(place[0].i, place[1].i + 1))
+            return Actor(**base, country=entry.code, sector=entry.sector, name=entry.name if own or not person_name else person_name)
         if place is not None:
             entry = place[2]
             if sector is None:
@@ -330,6 +357,9 @@ def _kept_tokens(span: Span) -> list[Token]:
     """Tokens of the phrase that describe the actor: drop "to/in/with ..." phrases, clauses."""
     drop: set[int] = set()
     for tok in span:
+        if is_stance_or_sponsor(tok):
+            drop.add(tok.i)
+            continue
         if tok.dep_ == "punct" and _word_internal(tok):
             continue  # the hyphen in "Kim Jong-un" is part of the name
         cut = (tok.dep_ == "prep" and tok.lower_ not in _KEEP_PREPS) or tok.dep_ in (
@@ -338,6 +368,18 @@ def _kept_tokens(span: Span) -> list[Token]:
             sub = [t.i for t in tok.subtree] if tok.dep_ not in ("punct", "det", "case") else [tok.i]
             drop.update(sub)
     return [t for t in span if t.i not in drop]
+
+
+def is_stance_or_sponsor(tok: Token) -> bool:
+    """"Iranian" in "pro-Iranian", "Syria" in "anti-Syria", "Syrian" in "Syrian-backed"."""
+    doc = tok.doc
+    before = doc[tok.i - 2: tok.i] if tok.i >= 2 else None
+    if before is not None and before[1].text == "-" and before[0].lower_ in _STANCE_PREFIXES \
+            and not before[0].whitespace_ and not before[1].whitespace_:
+        return True
+    after = doc[tok.i + 1: tok.i + 3] if tok.i + 2 < len(doc) else None
+    return after is not None and after[0].text == "-" and after[1].lower_ in _SPONSOR_SUFFIXES \
+        and not tok.whitespace_ and not after[0].whitespace_
 
 
 def _word_internal(tok: Token) -> bool:

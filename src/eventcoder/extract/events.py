@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions, load_actor_dictionary
+from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions, is_stance_or_sponsor, load_actor_dictionary
 from eventcoder.extract.dates import resolve_when
 from eventcoder.extract.places import resolve_place
 from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
@@ -43,17 +43,26 @@ POSSIBILITY = frozenset({"can", "could", "may", "might"})
 FUTURE = frozenset({"will", "would", "shall", "'ll"})
 # Verbs that, in a speaker's mouth with "can/should be ...", ask for sanctions or pressure to ease.
 EASE_VERBS = frozenset("adjust ease lift relax remove pause loosen suspend reduce consider review end".split())
-# Everyday action verbs that make "X must/should <verb>" an appeal, beyond the trigger lexicon.
-ACTION_VERBS = EASE_VERBS | frozenset(
-    "stop halt cease drop hand comply respect abide implement take resume return accept allow "
-    "leave quit resign pay apologize apologise explain honor honour fulfil fulfill keep refrain".split()
-)
 RECIPIENT_PREPS = frozenset("to with on upon against at from toward towards into between over for of".split())
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PLACE_NOUNS = frozenset("town city village capital province region district port area outskirts suburb "
+                        "enclave state county territory island peninsula border camp".split())
 SPEAKER_PRONOUNS = frozenset({"we", "us", "i", "our"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"it", "they", "them"})
+RELATIVE_TAGS = frozenset({"WP", "WDT"})
+# Nouns whose "that"-clause is what someone demands ("its demand that Israel ease ...").
+DEMAND_NOUNS = frozenset("demand call appeal request plea insistence ultimatum".split())
+# Speech verbs whose direct object is the one spoken to ("warned Iraq that it must ...").
+ADDRESSING_VERBS = frozenset("tell remind warn urge ask inform assure advise caution notify".split())
+# Singular nouns that name a body of people, so can act ("a group of elders", "the committee").
+COLLECTIVE_NOUNS = frozenset("group crowd band team coalition movement party organization organisation "
+                             "association union council committee front faction body alliance league "
+                             "federation forum network bloc mob gang unit".split())
+# Links from a clause's verb up to the speech verb whose content it is ("said it will ...",
+# "said it was ready to ...").
+COMPLEMENT_LINKS = frozenset({"ccomp", "xcomp", "conj", "acomp", "advcl"})
 
 
 @dataclass
@@ -68,7 +77,14 @@ class Discourse:
 
 
 def _phrase(token: Token) -> Span:
-    return token.doc[token.left_edge.i : token.right_edge.i + 1]
+    """The phrase a token heads, widened to the whole name it sits in: the small parser
+    sometimes splits a long name ("Sheikh Hamad bin Khalifa al-Thani") across heads."""
+    start, end = token.left_edge.i, token.right_edge.i + 1
+    if token.ent_iob_ != "O" and token.ent_type_ in {"PERSON", "ORG"}:
+        entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+        if entity is not None:
+            start, end = min(start, entity.start), max(end, entity.end)
+    return token.doc[start:end]
 
 
 def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
@@ -109,16 +125,21 @@ def _speech_verb(token: Token) -> Token | None:
 
 def _resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool = True) -> list[Actor]:
     """Actors named by the phrase headed by ``token``, with pronouns resolved."""
-    word = token.lower_
-    if word in PERSON_PRONOUNS | GROUP_PRONOUNS | SPEAKER_PRONOUNS:
+    word = token.lower_ if token.pos_ == "PRON" else ""  # "the US" is not "us"
+    if word in PERSON_PRONOUNS | GROUP_PRONOUNS | SPEAKER_PRONOUNS and (verb := _reporting_verb(token)) is not None:
         # "Hungary said it will ...", "The rebels said they would ...": the pronoun is the
         # speaker of the governing speech verb in the same sentence.
-        for ancestor in token.ancestors:
-            subject = subject_of(ancestor) if ancestor.lemma_.lower() in SPEECH_VERBS else None
-            if subject is not None and subject.pos_ != "PRON":
-                found = load_actor_dictionary().resolve_all(_phrase(subject), discourse.context)
-                if found:
-                    return found
+        subject = subject_of(verb)
+        addressee = _addressee(verb) if _modal(token.head) & DEONTIC and word in GROUP_PRONOUNS else None
+        if addressee is not None and addressee.pos_ != "PRON":
+            # "reminded Iraq that it must cooperate": who must act is the one addressed.
+            subject = addressee
+        if subject is not None and subject.pos_ != "PRON":
+            found = load_actor_dictionary().resolve_all(_phrase(subject), discourse.context)
+            if found:
+                return found
+            if _could_be_agent(subject):
+                return [_unknown_agent(subject)]  # "A group of Yoruba leaders announced they ..."
     if word in PERSON_PRONOUNS:
         return [discourse.last_person] if discourse.last_person else []
     if word in SPEAKER_PRONOUNS:
@@ -130,6 +151,35 @@ def _resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool
     if not actors and (remembered := discourse.context.lookup(token.text)) is not None:
         actors = [remembered]
     return actors
+
+
+def _reporting_verb(pronoun: Token) -> Token | None:
+    """The speech verb whose content clause has ``pronoun`` as its subject ("Hungary said it
+    will ..."); None for objects and for pronouns inside other clauses ("guerrillas who
+    overran it, sources said": "it" is the village, not the sources)."""
+    if pronoun.dep_ not in {"nsubj", "nsubjpass", "poss"}:
+        return None
+    clause = pronoun.head
+    while clause.head.i != clause.i:
+        if clause.dep_ in COMPLEMENT_LINKS:
+            if (verb := _speech_verb(clause.head)) is not None:
+                return verb  # "said it will ...", "issued a reminder to Iraq that it must ..."
+        elif clause.dep_ == "acl" and clause.head.lemma_.lower() in SPEECH_NOUNS:
+            return _speech_verb(clause.head)
+        else:
+            return None
+        clause = clause.head
+    return None
+
+
+def _addressee(verb: Token) -> Token | None:
+    """Whom a speech verb addresses: "told/reminded/warned X", "said to X", "a reminder to X"."""
+    for child in verb.children:
+        if child.dep_ in {"dative", "prep"} and child.lower_ == "to":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if child.dep_ == "dobj" and verb.lemma_.lower() in ADDRESSING_VERBS and child.lemma_.lower() not in SPEECH_NOUNS:
+            return child
+    return None
 
 
 def _subject_token(trigger: Token) -> Token | None:
@@ -149,6 +199,8 @@ def _subject_token(trigger: Token) -> Token | None:
     current = trigger
     while True:
         subject = next((c for c in current.children if c.dep_ in {"nsubj", "csubj"} and not is_turn_marker(c)), None)
+        if subject is not None and subject.tag_ in RELATIVE_TAGS and current.dep_ == "relcl":
+            return current.head  # "guerrillas who overran it": the guerrillas
         if subject is not None:
             return subject
         if current.dep_ not in {"xcomp", "conj", "advcl", "acl", "acomp", "attr"} or current.head.i == current.i:
@@ -173,8 +225,14 @@ def _countries_in(modifiers: list[Token], discourse: Discourse) -> list[Actor]:
 
 
 def _same(a: Actor, b: Actor) -> bool:
-    """The same party: same country and name (one phrase may name two: "the US and the DPRK")."""
-    return (a.country, a.name) == (b.country, b.name) and (a.country is not None or a.start_char == b.start_char)
+    """The same party: same country, name and sector (one phrase may name two: "the US and the
+    DPRK"; one country may be on both sides: "Montenegro officials asked the Montenegro Assembly")."""
+    if (a.country, a.name) != (b.country, b.name):
+        return False
+    if a.country is None:
+        return a.start_char == b.start_char
+    nested = a.start_char <= b.start_char < a.end_char or b.start_char <= a.start_char < b.end_char
+    return a.name is not None or a.sector == b.sector or nested  # "two U.S. soldiers" and its "U.S."
 
 
 def _without(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
@@ -185,7 +243,7 @@ def _without(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
     return kept
 
 
-def _recipients(trigger: Token, sentence: Span, actors: list[Actor], discourse: Discourse, excluded: set[int], particle: str = "") -> tuple[list[Actor], bool]:
+def _recipients(trigger: Token, sentence: Span, actors: list[Actor], discourse: Discourse, excluded: set[int], particle: str = "", event_type: str = "") -> tuple[list[Actor], bool]:
     """Recipients and whether they came from the direct grammar (not a proximity guess).
 
     A place phrase is not a recipient ("agreed in Singapore"), unless the rule is about the
@@ -201,6 +259,16 @@ def _recipients(trigger: Token, sentence: Span, actors: list[Actor], discourse: 
     for child in trigger.children:
         if child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS:
             direct += [g for g in child.children if g.dep_ == "pobj"]
+    if not direct:
+        # "donated and delivered goods to X": conjoined verbs share their object and its "to".
+        for verb in trigger.conjuncts:
+            if verb.pos_ == "VERB" and subject_of(verb) in (None, subject_of(trigger)):
+                direct += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS for g in c.children if g.dep_ == "pobj"]
+    if event_type == "ACCUSE":
+        # "investigating crimes by Croatian extremists against Serbs": the accused are the
+        # offence's agents, before its victims.
+        offenders = [g for o in direct for c in o.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
+        direct = offenders + direct
     found: list[Actor] = []
     for token in direct:
         resolved = _resolve_token(token, discourse)
@@ -265,36 +333,67 @@ def find_actor_mentions_in(sentence: Span, discourse: Discourse) -> list[Actor]:
     return mentions
 
 
-def _place(trigger: Token, sentence: Span, used: set[int]) -> Place | None:
+def _in_place_phrase(token: Token) -> bool:
+    """"in Kabul", and through a place noun: "near the town of Samarra", "in the capital Kabul",
+    "outside of the Iraqi city of Basra"."""
+    if token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS:
+        return True
+    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS:
+        return _in_place_phrase(token.head.head)
+    if token.dep_ in {"appos", "compound"} and token.head.lemma_.lower() in PLACE_NOUNS:
+        return _in_place_phrase(token.head)
+    if token.dep_ == "pobj" and token.head.dep_ == "pcomp" and token.head.head.lower_ in PLACE_PREPS:
+        return True  # "outside of Basra"
+    return False
+
+
+def _named_countries(sentence: Span, discourse: Discourse, excluded: set[int] = frozenset()) -> list[str]:
+    """Countries the sentence names (states only, in order), outside ``excluded`` tokens (the
+    reporter of a 'said' clause) and outside stances and sponsors ("anti-Syria")."""
+    named: list[str] = []
+    for entity in span_entities(sentence):
+        if entity.label_ not in {"GPE", "NORP", "LOC"} or excluded & set(range(entity.start, entity.end)):
+            continue
+        if any(a.dep_ == "relcl" for a in entity.root.ancestors):
+            continue  # "... whose ties were strained by Riyadh's friendship with Tehran"
+        if all(is_stance_or_sponsor(t) for t in entity):
+            continue
+        for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
+            if actor.country and actor.country not in NON_STATE_CODES and actor.country not in named:
+                named.append(actor.country)
+    return named
+
+
+def _place(trigger: Token, sentence: Span, used: set[int], discourse: Discourse) -> Place | None:
     """Where: a place entity in an 'in/at ...' phrase, on the trigger's own phrase first,
-    else the one nearest the trigger in the sentence."""
+    else the one nearest the trigger in the sentence. A city name several countries share
+    goes to the one the sentence or article is about ("Tripoli ... the north Lebanese port")."""
     own = {t.i for t in trigger.subtree}
     candidates = [
         e for e in span_entities(sentence)
-        if e.label_ in PLACE_LABELS and e.root.dep_ == "pobj" and e.root.head.lower_ in PLACE_PREPS and not used & set(range(e.start, e.end))
+        # The small model tags some towns NORP ("near the town of Samarra"); a place phrase says otherwise.
+        if e.label_ in PLACE_LABELS | {"NORP"} and _in_place_phrase(e.root) and not used & set(range(e.start, e.end))
     ]
     # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
     # before the trigger more often belongs to a framing clause ("Speaking in Beijing, ...").
     candidates.sort(key=lambda e: (e.root.i not in own, e.start < trigger.i, abs(e.start - trigger.i)))
+    article = [discourse.article_country] if discourse.article_country else []
     for entity in candidates:
-        place = resolve_place(entity.text, entity.start_char, entity.end_char)
+        # The countries named elsewhere: "Tripoli" itself names Libya's capital.
+        prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))), *article]
+        place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
         if place is not None:
             return place
     return None
 
 
-def _local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], *, article_fallback: bool = True) -> str | None:
+def _local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], excluded: set[int], *, article_fallback: bool = True) -> str | None:
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
     the event's place, else the first country the sentence names, else the article's main one."""
     if place is not None and place.country:
         return place.country
-    named = [
-        actor.country
-        for entity in span_entities(sentence) if entity.label_ in {"GPE", "NORP"}
-        for actor in load_actor_dictionary().resolve_all(entity, discourse.context)
-        if actor.country and actor.country not in NON_STATE_CODES
-    ]
+    named = _named_countries(sentence, discourse, excluded)
     # The other party's country is the least likely home of an unnamed agent ("a bombing
     # killed three US soldiers" was not carried out by the United States).
     preferred = [c for c in named if c not in avoid]
@@ -302,22 +401,28 @@ def _local_country(place: Place | None, sentence: Span, discourse: Discourse, av
 
 
 def _could_be_agent(subject: Token) -> bool:
-    """Names, and plural nouns ("doctors", "prisoners", "landowners"), can act; singular
-    common nouns are mostly things ("the opportunity ... seized")."""
-    return subject.pos_ == "PROPN" or subject.tag_ == "NNS" or any(t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in subject.subtree)
+    """Names, plural nouns ("doctors", "prisoners") and groups ("a group of Yoruba leaders",
+    "the committee") can act; other singular common nouns are mostly things ("the
+    opportunity ... seized", "a bombing near Samarra")."""
+    if subject.lemma_.lower() in COLLECTIVE_NOUNS or subject.lemma_.lower() in load_actor_dictionary().sectors:
+        return True
+    # Names inside a modifying phrase do not count ("a bombing near the town of Samarra").
+    under_prep = {t.i for c in subject.children if c.dep_ == "prep" for t in c.subtree}
+    return subject.pos_ == "PROPN" or subject.tag_ == "NNS" or any(
+        t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in subject.subtree if t.i not in under_prep)
 
 
-def _implied_recipient(place: Place | None, sentence: Span, discourse: Discourse) -> Actor | None:
+def _implied_recipient(place: Place | None, sentence: Span, discourse: Discourse, excluded: set[int]) -> Actor | None:
     """A domestic act with no named target ("imposed a curfew in Cizre", "demonstrated in
     Kirkuk") is coded, as CAMEO does, against the country where it happens: the event's place,
     else the first country the sentence names."""
     if place is not None and place.country:
-        return Actor(text=place.text, start_char=place.start_char, end_char=place.end_char, country=place.country)
+        return Actor(text=place.text, start_char=place.start_char, end_char=place.end_char, country=place.country, inferred=True)
     for entity in span_entities(sentence):
-        if entity.label_ in {"GPE", "NORP"}:
+        if entity.label_ in {"GPE", "NORP", "LOC"} and not excluded & set(range(entity.start, entity.end)):
             for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
                 if actor.country and actor.country not in NON_STATE_CODES:
-                    return actor.model_copy(update={"name": None})
+                    return actor.model_copy(update={"name": None, "inferred": True})
     return None
 
 
@@ -378,7 +483,7 @@ def _classify(trigger: Trigger, sentence: Span) -> tuple[str, str | None, bool] 
         if event_type in COOPERATIVE and not words & {"unless"}:
             return "AGREE", None, negated
         return "THREATEN", None, negated
-    if modals & DEONTIC and event_type not in VERBAL:
+    if (modals & DEONTIC or _demanded(token)) and event_type not in VERBAL:
         return "REQUEST", "yield" if event_type in {"RETREAT", "CONCEDE"} else "change", negated
     return event_type, mode, negated
 
@@ -396,14 +501,58 @@ def _confidence(rule: TriggerRule, token: Token, has_actor: bool, recipient_dire
 
 
 def _deontic_rule(token: Token) -> TriggerRule | None:
-    """'X must/should <act>' and, from a speaker, 'sanctions can/could be eased': a REQUEST."""
+    """In a speaker's mouth, 'X must/should <do anything>' ("must ensure security", "must be
+    ready to mediate") and 'sanctions can/could be eased': a REQUEST."""
     modals = _modal(token)
     lemma = token.lemma_.lower()
-    if token.pos_ != "VERB" or lemma not in ACTION_VERBS:
-        return None
-    if modals & DEONTIC or (modals & POSSIBILITY and lemma in EASE_VERBS and is_passive(token)):
+    if _demanded(token):
         return TriggerRule(lemma, "", frozenset(), "V", "REQUEST", "yield" if lemma in EASE_VERBS else "change")
-    return None
+    if is_passive(token):
+        # "Sanctions should be adjusted" asks for relief; "détente should be cherished" asks
+        # no one in particular for anything.
+        asks = lemma in EASE_VERBS and bool(modals & (DEONTIC | POSSIBILITY))
+    else:
+        acts = token.pos_ == "VERB" or (lemma == "be" and any(c.dep_ in {"acomp", "attr"} for c in token.children))
+        subject = subject_of(token)
+        asks = acts and bool(modals & DEONTIC) and subject is not None and (subject.pos_ == "PRON" or _could_be_agent(subject))
+    return TriggerRule(lemma, "", frozenset(), "V", "REQUEST", "yield" if lemma in EASE_VERBS else "change") if asks else None
+
+
+def _demanded(token: Token) -> bool:
+    """The subjunctive verb spelling out a demand: "reiterated its demand that Israel ease
+    restrictions", "the call that the army withdraw"."""
+    if token.pos_ != "VERB" or token.tag_ != "VB" or _modal(token) or token.dep_ not in {"ccomp", "acl"}:
+        return False
+    if not any(c.dep_ == "nsubj" for c in token.children) or not any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children):
+        return False
+    head = token.head
+    if head.lemma_.lower() in DEMAND_NOUNS:
+        return True
+    return head.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in DEMAND_NOUNS for c in head.children)
+
+
+def _inside_appeals(triggers: list[Trigger]) -> set[int]:
+    """Tokens inside what someone is asked to do ("must ensure security to allow aid in"):
+    the acts there are the demand's content, not events that happened."""
+    inside: set[int] = set()
+    for trigger in triggers:
+        token = trigger.token
+        if trigger.appeal or (_modal(token) & DEONTIC and trigger.rule.event_type not in VERBAL):
+            inside |= _content(token) - {token.i}
+        elif trigger.rule.event_type == "REQUEST" and not _negated(token):
+            # "demanded that Sudan end curbs", "urged the EC to support the PLO": the content.
+            for child in token.children:
+                if child.dep_ in {"ccomp", "xcomp", "acl"}:
+                    inside |= _content(child)
+    return inside
+
+
+def _content(head: Token) -> set[int]:
+    """``head``'s subtree without its "after/when/because ..." clauses, which tell of other
+    events ("relief could be considered, after Trump and Kim pledged ..."); "to allow ..." is a
+    demand's purpose and stays."""
+    elsewhere = {t.i for d in head.subtree if d.dep_ == "advcl" and any(m.dep_ == "mark" for m in d.children) for t in d.subtree}
+    return {t.i for t in head.subtree} - elsewhere
 
 
 def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discourse, *, lead: bool) -> Event | None:
@@ -425,7 +574,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
             recipients = _resolve_token(subject, discourse)
         recipient_direct = bool(recipients)
         if not recipients:
-            recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded, trigger.rule.particle)
+            recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded, trigger.rule.particle, event_type)
     else:
         if subject is not None and not (token.pos_ in {"NOUN", "PROPN"} and subject.pos_ == "PRON"):
             actors = _resolve_token(subject, discourse)
@@ -441,7 +590,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         if not actors and speaker is not None and event_type in VERBAL and subject is None:
             actors = [speaker]
         subject_tokens = {t.i for t in subject.subtree} if subject is not None else set()
-        recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle)
+        recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle, event_type)
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
     if not actors and subject is not None and not appeal and _could_be_agent(subject):
@@ -452,18 +601,31 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         discourse.last_person = actors[0]
     elif actors and actors[0].name is None:
         discourse.last_group = actors[0]
-    used = {t.i for t in subject.subtree} if subject is not None else set()
-    place = _place(token, sentence, used)
+    # A place inside the agent's phrase is where the agent is from ("officials in Beijing");
+    # inside a thing's phrase it is where the event was ("an explosion near Samarra").
+    used = {t.i for t in subject.subtree} - {t.i for t in token.subtree} if subject is not None and _could_be_agent(subject) else set()
+    place = _place(token, sentence, used, discourse)
     actors = [_ethnic_at(a, place) for a in actors]
     recipients = [_ethnic_at(a, place) for a in recipients]
+    # The reporter's words stay out of the local guesses below, unless the reporter is the actor
+    # ("The Fijian rebels said they will ...").
+    excluded = excluded - {i for a in actors for i in _token_range(sentence, a)}
     if actors and not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
-        implied = _implied_recipient(place, sentence, discourse)
+        implied = _implied_recipient(place, sentence, discourse, excluded)
         recipients = [implied] if implied is not None else []
+    if not actors and recipients and event_type not in VERBAL | SYMMETRIC and (subject is None or is_passive(token) or not _could_be_agent(subject)):
+        # "A journalist was killed in Beirut": an agentless act is coded, as CAMEO does, to the
+        # authorities or forces of the country where it happened.
+        implied = _implied_recipient(place, sentence, discourse, excluded | {i for a in recipients for i in _token_range(sentence, a)})
+        if implied is None and recipients[0].country and recipients[0].country not in NON_STATE_CODES:
+            # Nowhere else named: a domestic act ("an explosion killed two Iraqi youths").
+            implied = recipients[0].model_copy(update={"name": None, "sector": None, "inferred": True})
+        actors = [implied] if implied is not None else []
     # "The three leaders", "the two countries' leaders" name several parties: no single country.
     counted_governments = subject is not None and any(t.dep_ == "nummod" for t in subject.subtree) and all(a.sector in {"GOV", None} for a in actors)
     if not counted_governments:
-        actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients})) for a in actors]
-    recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors}, article_fallback=False)) for a in recipients]
+        actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients}, excluded)) for a in actors]
+    recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors}, excluded, article_fallback=False)) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)
     quote = None
     if speaker is not None:
@@ -508,7 +670,13 @@ def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]
             rule = None if token.i in taken else _deontic_rule(token)
             if rule is not None and (discourse.attribution.speaker_at(token.idx) or any(_speech_verb(a) is not None for a in token.ancestors)):
                 triggers.append(Trigger(token, rule, appeal=True))
+        # "its demand that Israel ease ...": the demanded clause is the event, not the noun.
+        triggers = [t for t in triggers if not (t.token.pos_ == "NOUN" and t.rule.event_type == "REQUEST"
+                                                 and any(_demanded(c) for c in t.token.children))]
+        inside = _inside_appeals(triggers)
         for trigger in sorted(triggers, key=lambda t: t.token.i):
+            if trigger.token.i in inside:
+                continue
             event = _event(article, sentence, trigger, discourse, lead=index < 2)
             if event is not None:
                 events.append(event)

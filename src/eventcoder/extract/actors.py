@@ -69,6 +69,7 @@ def normalize_code(code: str | None) -> str | None:
     return CAMEO_TO_ISO.get(code.upper(), code.upper())
 
 
+@functools.lru_cache(maxsize=65536)  # the same few thousand words are looked up again and again
 def normalize_term(text: str) -> str:
     """Case-, accent-, hyphen- and quote-insensitive key; a leading "the" is dropped."""
     text = unicodedata.normalize("NFKD", text)

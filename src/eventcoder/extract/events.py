@@ -30,7 +30,7 @@ from eventcoder.extract.places import resolve_place
 from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
 from eventcoder.extract.triggers import SPEECH_NOUNS, SPEECH_VERBS, STATIVE_PASSIVES, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, object_tokens
 from eventcoder.model import Actor, Article, Event, Place, Quote, hash_id
-from eventcoder.nlp.components import span_entities
+from eventcoder.nlp.components import entity_at, span_entities, span_noun_chunks
 from eventcoder.ontology.plover import describe
 
 EXTRACTOR = "events.v1"
@@ -80,8 +80,8 @@ def _phrase(token: Token) -> Span:
     """The phrase a token heads, widened to the whole name it sits in: the small parser
     sometimes splits a long name ("Sheikh Hamad bin Khalifa al-Thani") across heads."""
     start, end = token.left_edge.i, token.right_edge.i + 1
-    if token.ent_iob_ != "O" and token.ent_type_ in {"PERSON", "ORG"}:
-        entity = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+    if token.ent_type_ in {"PERSON", "ORG"}:
+        entity = entity_at(token)
         if entity is not None:
             start, end = min(start, entity.start), max(end, entity.end)
     return token.doc[start:end]
@@ -328,7 +328,7 @@ def _token_range(sentence: Span, actor: Actor) -> set[int]:
 def find_actor_mentions_in(sentence: Span, discourse: Discourse) -> list[Actor]:
     dictionary = load_actor_dictionary()
     mentions: list[Actor] = []
-    for chunk in sentence.noun_chunks:
+    for chunk in span_noun_chunks(sentence):
         mentions += dictionary.resolve_all(chunk, discourse.context)
     return mentions
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 
 @Language.component("paragraph_boundaries")
@@ -45,3 +45,29 @@ def span_entities(span: Span) -> list[Span]:
         if entity.end <= span.end:
             found.append(entity)
     return found
+
+
+def span_noun_chunks(span: Span) -> list[Span]:
+    """The noun chunks inside ``span``, from one pass over the document kept in
+    ``doc.user_data`` (``Span.noun_chunks`` walks the whole document on every access)."""
+    doc = span.doc
+    chunks = doc.user_data.get("eventcoder.noun_chunks")
+    if chunks is None:
+        chunks = doc.user_data["eventcoder.noun_chunks"] = tuple(doc.noun_chunks)
+        doc.user_data["eventcoder.noun_chunk_starts"] = [c.start for c in chunks]
+    starts = doc.user_data["eventcoder.noun_chunk_starts"]
+    found = []
+    for index in range(bisect_left(starts, span.start), len(chunks)):
+        chunk = chunks[index]
+        if chunk.start >= span.end:
+            break
+        if chunk.end <= span.end:
+            found.append(chunk)
+    return found
+
+
+def entity_at(token: Token) -> Span | None:
+    """The named entity ``token`` is part of, if any."""
+    if token.ent_iob_ == "O":
+        return None
+    return next((e for e in span_entities(token.doc[token.sent.start : token.sent.end]) if e.start <= token.i < e.end), None)

@@ -267,7 +267,12 @@ class ActorDictionary:
         # Names the dictionary lacks: a PERSON entity, or a surname seen earlier in the doc.
         person_name: str | None = None
         person_tokens: set[int] = set()
+        # "Supporters of President X" are not X: a name behind "of" counts only after a title
+        # ("the president of X") or a name ("Jan Kowalski of Poland").
+        follower = root.pos_ == "NOUN" and self._sector_of(root.text, root) is None
         for ent in span_entities(span):
+            if follower and any(a.dep_ == "prep" and a.lower_ == "of" for a in ent.root.ancestors):
+                continue
             if ent.label_ == "PERSON" and any(t in tokens for t in ent):
                 known = context.lookup(ent.text) if context else None
                 if known is not None:
@@ -276,7 +281,9 @@ class ActorDictionary:
                 person_name = ent.text
                 person_tokens = set(range(ent.start, ent.end))
                 break
-        if person_name is None and context is not None:
+        # A surname seen earlier, unless the phrase names something the dictionary knows
+        # ("United" was remembered from "United Nations"; "the United States" is still the US).
+        if person_name is None and context is not None and not entity_hits:
             for tok in tokens:
                 if tok.pos_ == "PROPN" and (known := context.lookup(tok.text)) is not None:
                     return Actor(**base, country=known.country, sector=known.sector,

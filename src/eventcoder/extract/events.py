@@ -62,7 +62,7 @@ COLLECTIVE_NOUNS = frozenset("group crowd band team coalition movement party org
                              "federation forum network bloc mob gang unit".split())
 # Links from a clause's verb up to the speech verb whose content it is ("said it will ...",
 # "said it was ready to ...").
-COMPLEMENT_LINKS = frozenset({"ccomp", "xcomp", "conj", "acomp", "advcl"})
+COMPLEMENT_LINKS = frozenset({"ccomp", "xcomp", "conj", "acomp"})
 
 
 @dataclass
@@ -169,6 +169,8 @@ def _reporting_verb(pronoun: Token) -> Token | None:
         else:
             return None
         clause = clause.head
+        if subject_of(clause) is not None:
+            return None  # another clause with its own subject stands between ("bombers killed 23 when they ...")
     return None
 
 
@@ -227,12 +229,13 @@ def _countries_in(modifiers: list[Token], discourse: Discourse) -> list[Actor]:
 def _same(a: Actor, b: Actor) -> bool:
     """The same party: same country, name and sector (one phrase may name two: "the US and the
     DPRK"; one country may be on both sides: "Montenegro officials asked the Montenegro Assembly")."""
-    if (a.country, a.name) != (b.country, b.name):
+    if a.country != b.country:
         return False
     if a.country is None:
-        return a.start_char == b.start_char
-    nested = a.start_char <= b.start_char < a.end_char or b.start_char <= a.start_char < b.end_char
-    return a.name is not None or a.sector == b.sector or nested  # "two U.S. soldiers" and its "U.S."
+        return a.name == b.name and a.start_char == b.start_char
+    if a.start_char <= b.start_char < a.end_char or b.start_char <= a.start_char < b.end_char:
+        return True  # "two U.S. soldiers" and its "U.S."
+    return a.name == b.name and (a.name is not None or a.sector == b.sector)
 
 
 def _without(actors: list[Actor], taken: list[Actor]) -> list[Actor]:

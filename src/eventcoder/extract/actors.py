@@ -55,11 +55,13 @@ _MAX_NGRAM = 8
 # Prepositions whose object still describes the actor ("Foreign Minister X of Y").
 _KEEP_PREPS = frozenset({"of", "from"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z.\-0-9]{0,5}$")
-# A country inside a stance ("pro-Iranian", "anti-Syria") or a sponsor ("Syrian-backed") is not
-# the actor's own: the pro-Iranian Hezbollah is Lebanese. "US-led" does name the actor's leader.
+# A country inside a stance ("pro-Iranian", "anti-Syria"), a sponsor ("Syrian-backed") or an
+# occupier ("Israeli-occupied West Bank") or a maker ("Russian-made rockets") is not the phrase's own: the pro-Iranian Hezbollah is
+# Lebanese. "US-led" does name the actor's leader.
 _STANCE_PREFIXES = frozenset({"pro", "anti"})
 _SPONSOR_SUFFIXES = frozenset("backed sponsored supported funded financed armed trained allied aligned "
-                              "linked affiliated inspired influenced controlled".split())
+                              "linked affiliated inspired influenced controlled occupied held "
+                              "administered annexed made built manufactured supplied".split())
 
 
 def normalize_code(code: str | None) -> str | None:

@@ -314,13 +314,29 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
     for entity in span_entities(sentence):
         if low <= entity.start and entity.end - 1 <= high and entity.label_ in {"GPE", "NORP", "ORG", "PERSON"}:
             covered |= set(range(entity.start, entity.end))
-            if not excluded & set(range(entity.start, entity.end)):
+            if excluded & set(range(entity.start, entity.end)):
+                continue
+            if entity.label_ == "GPE" and _in_place_phrase(entity.root):
+                # "militias in Tripoli ... the north Lebanese port": a place, read as one.
+                found += _place_party(entity, sentence, discourse)
+            else:
                 found += load_actor_dictionary().resolve_all(entity, discourse.context)
     # The small model misses some names ("the DPRK"); a proper noun the dictionary knows counts.
     for token in sentence.doc[low : high + 1]:
         if token.pos_ == "PROPN" and token.i not in covered | excluded and token.ent_type_ == "":
             found += load_actor_dictionary().resolve_all(sentence.doc[token.i : token.i + 1], discourse.context)
     return found
+
+
+def _place_party(entity: Span, sentence: Span, discourse: Discourse) -> list[Actor]:
+    """The country of a place named as where something is, with same-named cities told apart
+    by the countries the text names; a country's own name is still its government."""
+    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
+              *([discourse.article_country] if discourse.article_country else [])]
+    place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
+    if place is None or place.precision == "country" or not place.country:
+        return load_actor_dictionary().resolve_all(entity, discourse.context)
+    return [Actor(text=entity.text, start_char=entity.start_char, end_char=entity.end_char, country=place.country)]
 
 
 def _token_range(sentence: Span, actor: Actor) -> set[int]:

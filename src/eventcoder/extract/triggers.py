@@ -101,6 +101,11 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[tuple[str, str], list[Trigge
     return dict(index)
 
 
+# Prepositions that set a scene, not an object ("offered talks with Armenia following the
+# invasion of Dagestan": Dagestan was not offered anything).
+CIRCUMSTANCE_PREPS = frozenset("following after before during since amid amidst despite until".split())
+
+
 def is_passive(token: Token) -> bool:
     return any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children)
 
@@ -112,7 +117,7 @@ def object_tokens(token: Token) -> list[Token]:
     if is_passive(token):
         objects += [c for c in token.children if c.dep_ == "nsubjpass"]
     for child in token.children:
-        if child.dep_ in {"prep", "prt"}:
+        if child.dep_ in {"prep", "prt"} and child.lower_ not in CIRCUMSTANCE_PREPS:
             objects += [g for g in child.children if g.dep_ == "pobj"]
     for obj in list(objects):
         objects += [c for c in obj.conjuncts]

@@ -205,6 +205,10 @@ def _subject_token(trigger: Token) -> Token | None:
             return current.head  # "guerrillas who overran it": the guerrillas
         if subject is not None:
             return subject
+        if current.dep_ == "acl" and current.tag_ == "VBN" and any(c.dep_ == "dobj" for c in current.children):
+            # "Israeli airstrikes killed 12 people", misparsed as a reduced relative: with an
+            # object of its own the participle is active, and the noun it hangs on acted.
+            return current.head
         if current.dep_ not in {"xcomp", "conj", "advcl", "acl", "acomp", "attr"} or current.head.i == current.i:
             return None
         current = current.head
@@ -330,12 +334,13 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
 
 def _place_party(entity: Span, sentence: Span, discourse: Discourse) -> list[Actor]:
     """The country of a place named as where something is, with same-named cities told apart
-    by the countries the text names; a country's own name is still its government."""
+    by the countries the text names."""
     prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
               *([discourse.article_country] if discourse.article_country else [])]
     place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
-    if place is None or place.precision == "country" or not place.country:
+    if place is None or not place.country:
         return load_actor_dictionary().resolve_all(entity, discourse.context)
+    # The place's country, not its government: "12 people in the Gaza Strip" are not officials.
     return [Actor(text=entity.text, start_char=entity.start_char, end_char=entity.end_char, country=place.country)]
 
 

@@ -157,6 +157,18 @@ def test_one_country_on_both_sides() -> None:
     assert codes(request.actors) == ["SRB"] and codes(request.recipients) == ["SRB"]
 
 
+def test_purpose_of_an_act_is_coded_with_it() -> None:
+    coded = code("Armenia withdrew its troops from the border on Monday to allow the peace talks to resume.")
+    assert [e.event_type for e in coded.events] == ["RETREAT"]  # "to allow" is why, not a CONCEDE
+
+
+def test_vowing_not_to_cooperate_is_a_rejection() -> None:
+    refused = code("Israel has vowed not to return the Golan Heights to Syria.")
+    assert [(e.event_type, codes(e.actors)) for e in refused.events] == [("REJECT", ["ISR"])]
+    promised = code("Israel has vowed to return the Golan Heights to Syria.")
+    assert [e.event_type for e in promised.events] == ["AGREE"]
+
+
 def test_question_is_no_event() -> None:
     statement = code("Russia attacked Ukraine on Tuesday, as officials in Kyiv claimed in their statement.")
     assert of_type(statement, "ASSAULT")  # the control: the same words as a statement

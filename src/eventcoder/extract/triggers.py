@@ -227,12 +227,19 @@ def _dominated(token: Token, candidates: set[int]) -> bool:
         if current.dep_ == "conj":
             current = current.head
             continue
-        if current.dep_ not in COMPLEMENT_EDGES:
+        if current.dep_ not in COMPLEMENT_EDGES and not _purpose(current):
             return False
         current = current.head
         if current.i in candidates:
             return True
     return False
+
+
+def _purpose(token: Token) -> bool:
+    """An infinitive of purpose ("resigned *to allow* elections", "opened the bridge *to allow*
+    deliveries"): the why of the governing act, coded with it as CAMEO codes the main act."""
+    return token.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) and not any(
+        c.dep_ in {"nsubj", "nsubjpass", "mark"} for c in token.children)
 
 
 def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRule]] | None = None) -> list[Trigger]:
@@ -251,6 +258,9 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
             intended = next((by_index[c.i] for c in match.token.children if c.dep_ == "xcomp" and c.i in by_index), None)
             if intended is not None and intended.rule.event_type in CONFLICT_TYPES:
                 match = Trigger(match.token, TriggerRule(match.rule.lemma, "", frozenset(), match.rule.pos, "THREATEN", None))
+            elif intended is not None and any(c.dep_ == "neg" for c in intended.token.children):
+                # "vowed not to return the Golan Heights": a stated refusal.
+                match = Trigger(match.token, TriggerRule(match.rule.lemma, "", frozenset(), match.rule.pos, "REJECT", None))
         kept.append(match)
     # Plain intention verbs ("plans to impose ...") are events only through what they intend.
     for token in sentence:
@@ -258,7 +268,8 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
             intended = next((by_index[c.i] for c in token.children if c.dep_ == "xcomp" and c.i in by_index), None)
             if intended is not None and intended in kept:
                 kept.remove(intended)
-                event_type = "THREATEN" if intended.rule.event_type in CONFLICT_TYPES else "AGREE"
+                refused = any(c.dep_ == "neg" for c in intended.token.children)  # "vowed not to return"
+                event_type = "THREATEN" if intended.rule.event_type in CONFLICT_TYPES else ("REJECT" if refused else "AGREE")
                 kept.append(Trigger(token, TriggerRule(token.lemma_.lower(), "", frozenset(), "V", event_type, None)))
     return sorted(kept, key=lambda m: m.token.i)
 

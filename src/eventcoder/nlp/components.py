@@ -9,6 +9,7 @@ sentence and the attribution of who-said-what would cross paragraph lines.
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable, Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -22,48 +23,43 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
-def document_entities(doc: Doc) -> tuple[Span, ...]:
-    """The document's named entities, built once and kept in ``doc.user_data``
-    (``Doc.ents`` and ``Span.ents`` rebuild every entity span on each access)."""
-    cached = doc.user_data.get("eventcoder.entities")
+def _cached_spans(doc: Doc, key: str, build: Callable[[Doc], Iterable[Span]]) -> tuple[tuple[Span, ...], list[int]]:
+    """Spans built once per document and kept in ``doc.user_data``, with their start tokens."""
+    cached = doc.user_data.get(key)
     if cached is None:
-        cached = doc.user_data["eventcoder.entities"] = tuple(doc.ents)
-        doc.user_data["eventcoder.entity_starts"] = [e.start for e in cached]
+        spans = tuple(build(doc))
+        cached = doc.user_data[key] = (spans, [s.start for s in spans])
     return cached
 
 
-def span_entities(span: Span) -> list[Span]:
-    """The named entities wholly inside ``span`` (a sentence or a phrase), found by bisection
-    so long articles do not pay a scan of every entity per lookup."""
-    entities = document_entities(span.doc)
-    starts = span.doc.user_data["eventcoder.entity_starts"]
+def _inside(span: Span, spans: tuple[Span, ...], starts: list[int]) -> list[Span]:
+    """The ``spans`` (sorted by start) wholly inside ``span``, found by bisection so long
+    articles do not pay a scan of every span per lookup."""
     found = []
-    for index in range(bisect_left(starts, span.start), len(entities)):
-        entity = entities[index]
-        if entity.start >= span.end:
+    for index in range(bisect_left(starts, span.start), len(spans)):
+        inner = spans[index]
+        if inner.start >= span.end:
             break
-        if entity.end <= span.end:
-            found.append(entity)
+        if inner.end <= span.end:
+            found.append(inner)
     return found
+
+
+def document_entities(doc: Doc) -> tuple[Span, ...]:
+    """The document's named entities, built once (``Doc.ents`` and ``Span.ents`` rebuild every
+    entity span on each access)."""
+    return _cached_spans(doc, "eventcoder.entities", lambda d: d.ents)[0]
+
+
+def span_entities(span: Span) -> list[Span]:
+    """The named entities wholly inside ``span`` (a sentence or a phrase)."""
+    return _inside(span, *_cached_spans(span.doc, "eventcoder.entities", lambda d: d.ents))
 
 
 def span_noun_chunks(span: Span) -> list[Span]:
-    """The noun chunks inside ``span``, from one pass over the document kept in
-    ``doc.user_data`` (``Span.noun_chunks`` walks the whole document on every access)."""
-    doc = span.doc
-    chunks = doc.user_data.get("eventcoder.noun_chunks")
-    if chunks is None:
-        chunks = doc.user_data["eventcoder.noun_chunks"] = tuple(doc.noun_chunks)
-        doc.user_data["eventcoder.noun_chunk_starts"] = [c.start for c in chunks]
-    starts = doc.user_data["eventcoder.noun_chunk_starts"]
-    found = []
-    for index in range(bisect_left(starts, span.start), len(chunks)):
-        chunk = chunks[index]
-        if chunk.start >= span.end:
-            break
-        if chunk.end <= span.end:
-            found.append(chunk)
-    return found
+    """The noun chunks inside ``span``, from one pass over the document (``Span.noun_chunks``
+    walks the whole document on every access)."""
+    return _inside(span, *_cached_spans(span.doc, "eventcoder.noun_chunks", lambda d: d.noun_chunks))
 
 
 def entity_at(token: Token) -> Span | None:

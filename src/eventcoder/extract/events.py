@@ -1,16 +1,12 @@
 """From a parsed article to PLOVER events: dependency patterns over the spaCy parse.
 
-For every sentence, :mod:`triggers` names the event words; this module fills each event in:
+For every sentence, :mod:`triggers` names the event words and :mod:`parties` who acts and who
+is acted upon; this module decides what each trigger is and fills the event in:
 
-* **actor**: the trigger's subject (the agent of a passive; the subject of the governing verb
-  for "agreed *to cooperate*"; the possessor or "by"-phrase of a nominal trigger); pronouns go
-  to the last person named ("he") or, inside a quotation or transcript answer, to the speaker
-  ("we");
-* **recipient**: objects and prepositional objects (to, with, on, against, at ...), then actors
-  named inside the complement clause, then, as a weaker guess, the nearest other actor;
 * **mode, negation and modality**: a negated cooperative act is a REJECT; a negated conflict
-  is no event; "X must/should do Y" said by someone is that speaker's REQUEST to X, and so is
-  "sanctions can be eased" in a speaker's mouth;
+  is no event; "X must/should do Y" said by someone is that speaker's REQUEST to X, and so are
+  "sanctions can be eased" in a speaker's mouth and the subjunctive content of a demand ("its
+  demand that Israel ease ..."); what someone is asked to do is not coded as done;
 * **date, place, quote**: from :mod:`dates`, :mod:`places`, :mod:`quotes`.
 
 Confidence is a documented sum of evidence, not a probability estimate.
@@ -18,460 +14,42 @@ Confidence is a documented sum of evidence, not a probability estimate.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
-from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions, is_stance_or_sponsor, load_actor_dictionary
+from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions
 from eventcoder.extract.dates import resolve_when
-from eventcoder.extract.places import resolve_place
-from eventcoder.extract.quotes import Attribution, attribute, is_turn_marker, subject_of
-from eventcoder.extract.triggers import SPEECH_NOUNS, SPEECH_VERBS, STATIVE_PASSIVES, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, object_tokens
-from eventcoder.model import Actor, Article, Event, Place, Quote, hash_id
-from eventcoder.nlp.components import entity_at, span_entities, span_noun_chunks
+from eventcoder.extract.parties import (
+    Discourse,
+    could_be_agent,
+    countries_in,
+    ethnic_at,
+    event_place,
+    find_recipients,
+    implied_party,
+    local_country,
+    localize,
+    resolve_token,
+    speaker_for,
+    speech_verb,
+    subject_token,
+    token_range,
+    unknown_agent,
+)
+from eventcoder.extract.quotes import attribute, subject_of
+from eventcoder.extract.triggers import DEONTIC, FUTURE, POSSIBILITY, SPEECH_VERBS, SYMMETRIC, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, modals, object_tokens
+from eventcoder.model import Actor, Article, Event, Quote, hash_id
 from eventcoder.ontology.plover import describe
 
 EXTRACTOR = "events.v1"
 
 COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"})
-SYMMETRIC = frozenset({"AGREE", "CONSULT", "COOPERATE"})
 VERBAL = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN"})
-DEONTIC = frozenset({"must", "should", "ought", "need"})
-POSSIBILITY = frozenset({"can", "could", "may", "might"})
-FUTURE = frozenset({"will", "would", "shall", "'ll"})
 # Verbs that, in a speaker's mouth with "can/should be ...", ask for sanctions or pressure to ease.
 EASE_VERBS = frozenset("adjust ease lift relax remove pause loosen suspend reduce consider review end".split())
-RECIPIENT_PREPS = frozenset("to with on upon against at from toward towards into between over for of".split())
-PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
-PLACE_NOUNS = frozenset("town city village capital province region district port area outskirts suburb "
-                        "enclave state county territory island peninsula border camp".split())
-SPEAKER_PRONOUNS = frozenset({"we", "us", "i", "our"})
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
-GROUP_PRONOUNS = frozenset({"it", "they", "them"})
-RELATIVE_TAGS = frozenset({"WP", "WDT"})
 # Nouns whose "that"-clause is what someone demands ("its demand that Israel ease ...").
 DEMAND_NOUNS = frozenset("demand call appeal request plea insistence ultimatum".split())
-# Speech verbs whose direct object is the one spoken to ("warned Iraq that it must ...").
-ADDRESSING_VERBS = frozenset("tell remind warn urge ask inform assure advise caution notify".split())
-# Singular nouns that name a body of people, so can act ("a group of elders", "the committee").
-COLLECTIVE_NOUNS = frozenset("group crowd band team coalition movement party organization organisation "
-                             "association union council committee front faction body alliance league "
-                             "federation forum network bloc mob gang unit".split())
-# Links from a clause's verb up to the speech verb whose content it is ("said it will ...",
-# "said it was ready to ...").
-COMPLEMENT_LINKS = frozenset({"ccomp", "xcomp", "conj", "acomp"})
-
-
-@dataclass
-class Discourse:
-    """What earlier sentences established: who 'he' and 'they' are, and who is speaking."""
-
-    context: ActorContext
-    attribution: Attribution
-    last_person: Actor | None = None
-    last_group: Actor | None = None
-    article_country: str | None = None
-
-
-def _phrase(token: Token) -> Span:
-    """The phrase a token heads, widened to the whole name it sits in: the small parser
-    sometimes splits a long name ("Sheikh Hamad bin Khalifa al-Thani") across heads."""
-    start, end = token.left_edge.i, token.right_edge.i + 1
-    if token.ent_type_ in {"PERSON", "ORG"}:
-        entity = entity_at(token)
-        if entity is not None:
-            start, end = min(start, entity.start), max(end, entity.end)
-    return token.doc[start:end]
-
-
-def _speaker_for(token: Token, discourse: Discourse) -> Actor | None:
-    """The speaker of the statement containing ``token``: quotation, transcript answer, or the
-    subject of a governing speech verb."""
-    speaker = discourse.attribution.speaker_at(token.idx)
-    if speaker is not None:
-        return speaker
-    for ancestor in token.ancestors:
-        verb = _speech_verb(ancestor)
-        if verb is not None and (subject := subject_of(verb)) is not None:
-            found = _resolve_token(subject, discourse, speaker_fallback=False)
-            if found:
-                return found[0]
-            # A speaker the dictionary does not know is still the one speaking.
-            return _unknown_agent(subject) if subject.pos_ != "PRON" and _could_be_agent(subject) else None
-    return None
-
-
-def _unknown_agent(subject: Token) -> Actor:
-    """An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev"),
-    kept by its text; its country is inferred later from where it acts."""
-    phrase = _phrase(subject)
-    return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
-
-
-def _speech_verb(token: Token) -> Token | None:
-    """The verb whose subject says what ``token`` governs: a speech verb ("said"), or the verb
-    of a statement noun ("issued a reminder that ...", "sent a warning ... that ...")."""
-    if token.lemma_.lower() in SPEECH_VERBS:
-        return token
-    if token.lemma_.lower() in SPEECH_NOUNS and token.head.pos_ == "VERB":
-        return token.head
-    if token.pos_ == "VERB" and any(c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_NOUNS for c in token.children):
-        return token
-    return None
-
-
-def _resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool = True) -> list[Actor]:
-    """Actors named by the phrase headed by ``token``, with pronouns resolved."""
-    word = token.lower_ if token.pos_ == "PRON" else ""  # "the US" is not "us"
-    if word in PERSON_PRONOUNS | GROUP_PRONOUNS | SPEAKER_PRONOUNS and (verb := _reporting_verb(token)) is not None:
-        # "Hungary said it will ...", "The rebels said they would ...": the pronoun is the
-        # speaker of the governing speech verb in the same sentence.
-        subject = subject_of(verb)
-        addressee = _addressee(verb) if _modal(token.head) & DEONTIC and word in GROUP_PRONOUNS else None
-        if addressee is not None and addressee.pos_ != "PRON":
-            # "reminded Iraq that it must cooperate": who must act is the one addressed.
-            subject = addressee
-        if subject is not None and subject.pos_ != "PRON":
-            found = load_actor_dictionary().resolve_all(_phrase(subject), discourse.context)
-            if found:
-                return found
-            if _could_be_agent(subject):
-                return [_unknown_agent(subject)]  # "A group of Yoruba leaders announced they ..."
-    if word in PERSON_PRONOUNS:
-        return [discourse.last_person] if discourse.last_person else []
-    if word in SPEAKER_PRONOUNS:
-        speaker = discourse.attribution.speaker_at(token.idx) if speaker_fallback else None
-        return [speaker] if speaker else []
-    if word in GROUP_PRONOUNS:
-        return [discourse.last_group] if discourse.last_group else []
-    actors = load_actor_dictionary().resolve_all(_phrase(token), discourse.context)
-    if not actors and (remembered := discourse.context.lookup(token.text)) is not None:
-        actors = [remembered]
-    return actors
-
-
-def _reporting_verb(pronoun: Token) -> Token | None:
-    """The speech verb whose content clause has ``pronoun`` as its subject ("Hungary said it
-    will ..."); None for objects and for pronouns inside other clauses ("guerrillas who
-    overran it, sources said": "it" is the village, not the sources)."""
-    if pronoun.dep_ not in {"nsubj", "nsubjpass", "poss"}:
-        return None
-    clause = pronoun.head
-    while clause.head.i != clause.i:
-        if clause.dep_ in COMPLEMENT_LINKS:
-            if (verb := _speech_verb(clause.head)) is not None:
-                return verb  # "said it will ...", "issued a reminder to Iraq that it must ..."
-        elif clause.dep_ == "acl" and clause.head.lemma_.lower() in SPEECH_NOUNS:
-            return _speech_verb(clause.head)
-        else:
-            return None
-        clause = clause.head
-        if subject_of(clause) is not None:
-            return None  # another clause with its own subject stands between ("bombers killed 23 when they ...")
-    return None
-
-
-def _addressee(verb: Token) -> Token | None:
-    """Whom a speech verb addresses: "told/reminded/warned X", "said to X", "a reminder to X"."""
-    for child in verb.children:
-        if child.dep_ in {"dative", "prep"} and child.lower_ == "to":
-            return next((g for g in child.children if g.dep_ == "pobj"), None)
-        if child.dep_ == "dobj" and verb.lemma_.lower() in ADDRESSING_VERBS and child.lemma_.lower() not in SPEECH_NOUNS:
-            return child
-    return None
-
-
-def _subject_token(trigger: Token) -> Token | None:
-    """Who acts: the subject, the passive agent, or the subject of a governing verb."""
-    if trigger.pos_ in {"NOUN", "PROPN"}:
-        for child in trigger.children:
-            if child.dep_ == "poss" or (child.dep_ == "nmod" and child.ent_type_ in {"PERSON", "GPE", "NORP", "ORG"}):
-                return child
-            if child.dep_ == "prep" and child.lower_ in {"by", "between"}:
-                return next((g for g in child.children if g.dep_ == "pobj"), None)
-        return None
-    if is_passive(trigger):
-        agent = next((c for c in trigger.children if c.dep_ == "agent"), None)
-        if agent is None and trigger.lemma_.lower() in STATIVE_PASSIVES:
-            return next((c for c in trigger.children if c.dep_ == "nsubjpass"), None)
-        return next((g for g in agent.children if g.dep_ == "pobj"), None) if agent is not None else None
-    current = trigger
-    while True:
-        subject = next((c for c in current.children if c.dep_ in {"nsubj", "csubj"} and not is_turn_marker(c)), None)
-        if subject is not None and subject.tag_ in RELATIVE_TAGS and current.dep_ == "relcl":
-            return current.head  # "guerrillas who overran it": the guerrillas
-        if subject is not None:
-            return subject
-        if current.dep_ == "acl" and current.tag_ == "VBN" and any(c.dep_ == "dobj" for c in current.children):
-            # "Israeli airstrikes killed 12 people", misparsed as a reduced relative: with an
-            # object of its own the participle is active, and the noun it hangs on acted.
-            return current.head
-        if current.dep_ not in {"xcomp", "conj", "advcl", "acl", "acomp", "attr"} or current.head.i == current.i:
-            return None
-        current = current.head
-
-
-def _countries_in(modifiers: list[Token], discourse: Discourse) -> list[Actor]:
-    """Every country named inside modifier words, hyphenated lists included ("China-Japan-ROK")."""
-    found: list[Actor] = []
-    dictionary = load_actor_dictionary()
-    for modifier in modifiers:
-        for token in modifier.subtree:
-            offset = 0
-            for part in re.split(r"([-/–])", token.text):
-                entries = [e for e in dictionary.lookup(part) if e.code] if part.strip("-/–") else []
-                if entries:
-                    start = token.idx + offset
-                    found.append(Actor(text=part, start_char=start, end_char=start + len(part), country=entries[0].code, sector=entries[0].sector or "GOV", name=entries[0].name))
-                offset += len(part)
-    return _without(found, [])
-
-
-def _same(a: Actor, b: Actor) -> bool:
-    """The same party: same country, name and sector (one phrase may name two: "the US and the
-    DPRK"; one country may be on both sides: "Montenegro officials asked the Montenegro Assembly")."""
-    if a.country != b.country:
-        return False
-    if a.country is None:
-        return a.name == b.name and a.start_char == b.start_char
-    if a.start_char <= b.start_char < a.end_char or b.start_char <= a.start_char < b.end_char:
-        return True  # "two U.S. soldiers" and its "U.S."
-    return a.name == b.name and (a.name is not None or a.sector == b.sector)
-
-
-def _without(actors: list[Actor], taken: list[Actor]) -> list[Actor]:
-    kept: list[Actor] = []
-    for actor in actors:
-        if not any(_same(actor, t) for t in taken + kept):
-            kept.append(actor)
-    return kept
-
-
-def _recipients(trigger: Token, sentence: Span, actors: list[Actor], discourse: Discourse, excluded: set[int], particle: str = "", event_type: str = "") -> tuple[list[Actor], bool]:
-    """Recipients and whether they came from the direct grammar (not a proximity guess).
-
-    A place phrase is not a recipient ("agreed in Singapore"), unless the rule is about the
-    place itself ("arrived in Amman" is a visit to Jordan)."""
-    # The event noun itself ("the Meeting was held") names no recipient.
-    lexicon = load_lexicon()
-    direct: list[Token] = [
-        o for o in object_tokens(trigger)
-        if o.i not in excluded
-        and not (o.dep_ == "nsubjpass" and ((o.lemma_.lower(), "N") in lexicon or (o.lower_, "N") in lexicon))
-        and not (o.dep_ == "pobj" and o.head.lower_ in PLACE_PREPS and o.head.lower_ != particle)
-    ]
-    for child in trigger.children:
-        if child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS:
-            direct += [g for g in child.children if g.dep_ == "pobj"]
-    if not direct:
-        # "donated and delivered goods to X": conjoined verbs share their object and its "to".
-        for verb in trigger.conjuncts:
-            if verb.pos_ == "VERB" and subject_of(verb) in (None, subject_of(trigger)):
-                direct += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS for g in c.children if g.dep_ == "pobj"]
-    if event_type == "ACCUSE":
-        # "investigating crimes by Croatian extremists against Serbs": the accused are the
-        # offence's agents, before its victims.
-        offenders = [g for o in direct for c in o.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
-        direct = offenders + direct
-    found: list[Actor] = []
-    for token in direct:
-        resolved = _resolve_token(token, discourse)
-        if len(resolved) <= 1 and token.pos_ != "PRON":
-            resolved += _entity_actors(token, sentence, discourse, excluded)
-        found += resolved
-    found = [a for a in _without(found, actors) if a.country]
-    if found:
-        return found, True
-    # Actors named inside the complement clause ("suggested that relief be considered for North Korea").
-    places = {t.i for t in sentence if t.dep_ == "pobj" and t.head.lower_ in PLACE_PREPS}
-    for child in trigger.children:
-        if child.dep_ in {"ccomp", "xcomp", "dobj", "prep"}:
-            found += _entity_actors(child, sentence, discourse, excluded | places)
-    found = _without(found, actors)
-    if found:
-        return found, True
-    if trigger.pos_ in {"NOUN", "PROPN"} or (len(actors) > 1 and trigger_symmetric(trigger)):
-        return [], False  # "A and B signed" needs no other party; guessing one would be wrong
-    nearest = sorted(
-        (a for a in find_actor_mentions_in(sentence, discourse) if not ((excluded | places) & _token_range(sentence, a))),
-        key=lambda a: abs(a.start_char - trigger.idx),
-    )
-    return _without(nearest[:1], actors), False
-
-
-def trigger_symmetric(trigger: Token) -> bool:
-    """Acts two parties do together: several actors and no recipient is a complete record."""
-    return any(r.event_type in SYMMETRIC for r in load_lexicon().get((trigger.lemma_.lower(), "V"), []))
-
-
-def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: set[int]) -> list[Actor]:
-    """Actors named by the entities inside ``head``'s subtree, each entity resolved on its own."""
-    low, high = head.left_edge.i, head.right_edge.i
-    # Adverbial and relative clauses inside the complement tell of other events ("..., after
-    # Trump and Kim pledged ..."); their actors are not this event's recipients.
-    excluded = excluded | {t.i for d in head.subtree if d.dep_ in {"advcl", "relcl"} and d != head for t in d.subtree}
-    found: list[Actor] = []
-    covered: set[int] = set()
-    for entity in span_entities(sentence):
-        if low <= entity.start and entity.end - 1 <= high and entity.label_ in {"GPE", "NORP", "ORG", "PERSON"}:
-            covered |= set(range(entity.start, entity.end))
-            if excluded & set(range(entity.start, entity.end)):
-                continue
-            if entity.label_ == "GPE" and _in_place_phrase(entity.root):
-                # "militias in Tripoli ... the north Lebanese port": a place, read as one.
-                found += _place_party(entity, sentence, discourse)
-            else:
-                found += load_actor_dictionary().resolve_all(entity, discourse.context)
-    # The small model misses some names ("the DPRK"); a proper noun the dictionary knows counts.
-    for token in sentence.doc[low : high + 1]:
-        if token.pos_ == "PROPN" and token.i not in covered | excluded and token.ent_type_ == "":
-            found += load_actor_dictionary().resolve_all(sentence.doc[token.i : token.i + 1], discourse.context)
-    return found
-
-
-def _place_party(entity: Span, sentence: Span, discourse: Discourse) -> list[Actor]:
-    """The country of a place named as where something is, with same-named cities told apart
-    by the countries the text names."""
-    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
-              *([discourse.article_country] if discourse.article_country else [])]
-    place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
-    if place is None or not place.country:
-        return load_actor_dictionary().resolve_all(entity, discourse.context)
-    # The place's country, not its government: "12 people in the Gaza Strip" are not officials.
-    return [Actor(text=entity.text, start_char=entity.start_char, end_char=entity.end_char, country=place.country)]
-
-
-def _token_range(sentence: Span, actor: Actor) -> set[int]:
-    span = sentence.doc.char_span(actor.start_char, actor.end_char, alignment_mode="expand")
-    return set(range(span.start, span.end)) if span is not None else set()
-
-
-def find_actor_mentions_in(sentence: Span, discourse: Discourse) -> list[Actor]:
-    dictionary = load_actor_dictionary()
-    mentions: list[Actor] = []
-    for chunk in span_noun_chunks(sentence):
-        mentions += dictionary.resolve_all(chunk, discourse.context)
-    return mentions
-
-
-def _in_place_phrase(token: Token) -> bool:
-    """"in Kabul", and through a place noun: "near the town of Samarra", "in the capital Kabul",
-    "outside of the Iraqi city of Basra"."""
-    if token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS:
-        return True
-    if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS:
-        return _in_place_phrase(token.head.head)
-    if token.dep_ in {"appos", "compound"} and token.head.lemma_.lower() in PLACE_NOUNS:
-        return _in_place_phrase(token.head)
-    if token.dep_ == "pobj" and token.head.dep_ == "pcomp" and token.head.head.lower_ in PLACE_PREPS:
-        return True  # "outside of Basra"
-    return False
-
-
-def _named_countries(sentence: Span, discourse: Discourse, excluded: set[int] = frozenset()) -> list[str]:
-    """Countries the sentence names (states only, in order), outside ``excluded`` tokens (the
-    reporter of a 'said' clause) and outside stances and sponsors ("anti-Syria")."""
-    named: list[str] = []
-    for entity in span_entities(sentence):
-        if entity.label_ not in {"GPE", "NORP", "LOC"} or excluded & set(range(entity.start, entity.end)):
-            continue
-        if any(a.dep_ == "relcl" for a in entity.root.ancestors):
-            continue  # "... whose ties were strained by Riyadh's friendship with Tehran"
-        if all(is_stance_or_sponsor(t) for t in entity):
-            continue
-        for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
-            if actor.country and actor.country not in NON_STATE_CODES and actor.country not in named:
-                named.append(actor.country)
-    return named
-
-
-def _place(trigger: Token, sentence: Span, used: set[int], discourse: Discourse) -> Place | None:
-    """Where: a place entity in an 'in/at ...' phrase, on the trigger's own phrase first,
-    else the one nearest the trigger in the sentence. A city name several countries share
-    goes to the one the sentence or article is about ("Tripoli ... the north Lebanese port")."""
-    own = {t.i for t in trigger.subtree}
-    candidates = [
-        e for e in span_entities(sentence)
-        # The small model tags some towns NORP ("near the town of Samarra"); a place phrase says otherwise.
-        if e.label_ in PLACE_LABELS | {"NORP"} and _in_place_phrase(e.root) and not used & set(range(e.start, e.end))
-    ]
-    # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
-    # before the trigger more often belongs to a framing clause ("Speaking in Beijing, ...").
-    candidates.sort(key=lambda e: (e.root.i not in own, e.start < trigger.i, abs(e.start - trigger.i)))
-    article = [discourse.article_country] if discourse.article_country else []
-    for entity in candidates:
-        # The countries named elsewhere: "Tripoli" itself names Libya's capital.
-        prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))), *article]
-        place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
-        if place is not None:
-            return place
-    return None
-
-
-def _local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], excluded: set[int], *, article_fallback: bool = True) -> str | None:
-    """The country an actor named only by role ("rebels", "the opposition", "President X")
-    belongs to, following the CAMEO convention of coding such agents by where they act:
-    the event's place, else the first country the sentence names, else the article's main one."""
-    if place is not None and place.country:
-        return place.country
-    named = _named_countries(sentence, discourse, excluded)
-    # The other party's country is the least likely home of an unnamed agent ("a bombing
-    # killed three US soldiers" was not carried out by the United States).
-    preferred = [c for c in named if c not in avoid]
-    return (preferred or named or [discourse.article_country if article_fallback else None])[0]
-
-
-def _could_be_agent(subject: Token) -> bool:
-    """Names, plural nouns ("doctors", "prisoners") and groups ("a group of Yoruba leaders",
-    "the committee") can act; other singular common nouns are mostly things ("the
-    opportunity ... seized", "a bombing near Samarra")."""
-    if subject.lemma_.lower() in COLLECTIVE_NOUNS or subject.lemma_.lower() in load_actor_dictionary().sectors:
-        return True
-    # Names inside a modifying phrase do not count ("a bombing near the town of Samarra").
-    under_prep = {t.i for c in subject.children if c.dep_ == "prep" for t in c.subtree}
-    return subject.pos_ == "PROPN" or subject.tag_ == "NNS" or any(
-        t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in subject.subtree if t.i not in under_prep)
-
-
-def _implied_recipient(place: Place | None, sentence: Span, discourse: Discourse, excluded: set[int]) -> Actor | None:
-    """A domestic act with no named target ("imposed a curfew in Cizre", "demonstrated in
-    Kirkuk") is coded, as CAMEO does, against the country where it happens: the event's place,
-    else the first country the sentence names."""
-    if place is not None and place.country:
-        return Actor(text=place.text, start_char=place.start_char, end_char=place.end_char, country=place.country, inferred=True)
-    for entity in span_entities(sentence):
-        if entity.label_ in {"GPE", "NORP", "LOC"} and not excluded & set(range(entity.start, entity.end)):
-            for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
-                if actor.country and actor.country not in NON_STATE_CODES:
-                    return actor.model_copy(update={"name": None, "inferred": True})
-    return None
-
-
-def _ethnic_at(actor: Actor, place: Place | None) -> Actor:
-    """"Ethnic Albanians" in an event in Serbia are Serbia's (CAMEO codes an ethnic group by
-    its country of residence); the dictionary gave them the kin state's code."""
-    if place is None or not place.country or actor.country in (None, place.country):
-        return actor
-    words = actor.text.split()
-    kin = [words[i + 1] for i, w in enumerate(words[:-1]) if w.lower() == "ethnic"]
-    # Only when the phrase's own country came from that demonym ("Serbia's suppression of
-    # ethnic Albanian unrest" stays Serbia's).
-    if not any(e.kind == "demonym" and e.code == actor.country for w in kin for e in load_actor_dictionary().lookup(w)):
-        return actor
-    return actor.model_copy(update={"country": place.country})
-
-
-def _localize(actor: Actor, country: str | None) -> Actor:
-    if actor.country or country is None:
-        return actor
-    return actor.model_copy(update={"country": country})
-
-
-def _modal(token: Token) -> set[str]:
-    return {c.lower_ for c in token.children if c.dep_ == "aux"}
 
 
 def _negated(token: Token) -> bool:
@@ -499,15 +77,15 @@ def _classify(trigger: Trigger, sentence: Span) -> tuple[str, str | None, bool] 
             return "REJECT", None, True
         if event_type not in VERBAL:
             return None
-    modals = _modal(token)
+    aux = modals(token)
     words = {t.lower_ for t in sentence}
     # CAMEO/PLOVER code a stated intention as its own act: an intention to cooperate is an
     # AGREE, an intention to coerce or attack is a THREATEN.
-    if modals & FUTURE and event_type not in VERBAL:
+    if aux & FUTURE and event_type not in VERBAL:
         if event_type in COOPERATIVE and not words & {"unless"}:
             return "AGREE", None, negated
         return "THREATEN", None, negated
-    if (modals & DEONTIC or _demanded(token)) and event_type not in VERBAL:
+    if (aux & DEONTIC or _demanded(token)) and event_type not in VERBAL:
         return "REQUEST", "yield" if event_type in {"RETREAT", "CONCEDE"} else "change", negated
     return event_type, mode, negated
 
@@ -527,25 +105,25 @@ def _confidence(rule: TriggerRule, token: Token, has_actor: bool, recipient_dire
 def _deontic_rule(token: Token) -> TriggerRule | None:
     """In a speaker's mouth, 'X must/should <do anything>' ("must ensure security", "must be
     ready to mediate") and 'sanctions can/could be eased': a REQUEST."""
-    modals = _modal(token)
+    aux = modals(token)
     lemma = token.lemma_.lower()
     if _demanded(token):
         return TriggerRule(lemma, "", frozenset(), "V", "REQUEST", "yield" if lemma in EASE_VERBS else "change")
     if is_passive(token):
         # "Sanctions should be adjusted" asks for relief; "détente should be cherished" asks
         # no one in particular for anything.
-        asks = lemma in EASE_VERBS and bool(modals & (DEONTIC | POSSIBILITY))
+        asks = lemma in EASE_VERBS and bool(aux & (DEONTIC | POSSIBILITY))
     else:
         acts = token.pos_ == "VERB" or (lemma == "be" and any(c.dep_ in {"acomp", "attr"} for c in token.children))
         subject = subject_of(token)
-        asks = acts and bool(modals & DEONTIC) and subject is not None and (subject.pos_ == "PRON" or _could_be_agent(subject))
+        asks = acts and bool(aux & DEONTIC) and subject is not None and (subject.pos_ == "PRON" or could_be_agent(subject))
     return TriggerRule(lemma, "", frozenset(), "V", "REQUEST", "yield" if lemma in EASE_VERBS else "change") if asks else None
 
 
 def _demanded(token: Token) -> bool:
     """The subjunctive verb spelling out a demand: "reiterated its demand that Israel ease
     restrictions", "the call that the army withdraw"."""
-    if token.pos_ != "VERB" or token.tag_ != "VB" or _modal(token) or token.dep_ not in {"ccomp", "acl"}:
+    if token.pos_ != "VERB" or token.tag_ != "VB" or modals(token) or token.dep_ not in {"ccomp", "acl"}:
         return False
     if not any(c.dep_ == "nsubj" for c in token.children) or not any(c.dep_ == "mark" and c.lower_ == "that" for c in token.children):
         return False
@@ -561,7 +139,7 @@ def _inside_appeals(triggers: list[Trigger]) -> set[int]:
     inside: set[int] = set()
     for trigger in triggers:
         token = trigger.token
-        if trigger.appeal or (_modal(token) & DEONTIC and trigger.rule.event_type not in VERBAL):
+        if trigger.appeal or (modals(token) & DEONTIC and trigger.rule.event_type not in VERBAL):
             inside |= _content(token) - {token.i}
         elif trigger.rule.event_type == "REQUEST" and not _negated(token):
             # "demanded that Sudan end curbs", "urged the EC to support the PLO": the content.
@@ -585,23 +163,23 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     if classified is None:
         return None
     event_type, mode, negated = classified
-    speaker = _speaker_for(token, discourse)
+    speaker = speaker_for(token, discourse)
     excluded = _excluded_tokens(token, sentence)
     appeal = event_type == "REQUEST" and (trigger.rule.event_type != "REQUEST" or trigger.appeal)
-    subject = _subject_token(token)
+    subject = subject_token(token)
     actors: list[Actor] = []
     recipients: list[Actor] = []
     if appeal:
         # The one who must act is the recipient; the one who says so is the actor.
         actors = [speaker] if speaker else []
         if subject is not None and not is_passive(token):
-            recipients = _resolve_token(subject, discourse)
+            recipients = resolve_token(subject, discourse)
         recipient_direct = bool(recipients)
         if not recipients:
-            recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded, trigger.rule.particle, event_type)
+            recipients, recipient_direct = find_recipients(token, sentence, actors, discourse, excluded, trigger.rule.particle, event_type)
     else:
         if subject is not None and not (token.pos_ in {"NOUN", "PROPN"} and subject.pos_ == "PRON"):
-            actors = _resolve_token(subject, discourse)
+            actors = resolve_token(subject, discourse)
         if not actors:
             # "The China-Japan-ROK Leaders' Meeting was held", "US-China talks": the parties
             # are named as modifiers of the event noun.
@@ -610,15 +188,15 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
                 o for o in object_tokens(token) if o.dep_ == "nsubjpass" and ((o.lemma_.lower(), "N") in lexicon or (o.lower_, "N") in lexicon)
             ]
             for noun in nouns:
-                actors += _countries_in([c for c in noun.children if c.dep_ in {"compound", "amod", "nmod", "poss"}], discourse)
+                actors += countries_in([c for c in noun.children if c.dep_ in {"compound", "amod", "nmod", "poss"}], discourse)
         if not actors and speaker is not None and event_type in VERBAL and subject is None:
             actors = [speaker]
         subject_tokens = {t.i for t in subject.subtree} if subject is not None else set()
-        recipients, recipient_direct = _recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle, event_type)
+        recipients, recipient_direct = find_recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle, event_type)
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
-    if not actors and subject is not None and not appeal and _could_be_agent(subject):
-        actors = [_unknown_agent(subject)]
+    if not actors and subject is not None and not appeal and could_be_agent(subject):
+        actors = [unknown_agent(subject)]
     if not actors and not recipients:
         return None  # nobody acts and nobody is named as affected: nothing to code
     if subject is not None and subject.ent_type_ == "PERSON" and actors:
@@ -627,20 +205,20 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         discourse.last_group = actors[0]
     # A place inside the agent's phrase is where the agent is from ("officials in Beijing");
     # inside a thing's phrase it is where the event was ("an explosion near Samarra").
-    used = {t.i for t in subject.subtree} - {t.i for t in token.subtree} if subject is not None and _could_be_agent(subject) else set()
-    place = _place(token, sentence, used, discourse)
-    actors = [_ethnic_at(a, place) for a in actors]
-    recipients = [_ethnic_at(a, place) for a in recipients]
+    used = {t.i for t in subject.subtree} - {t.i for t in token.subtree} if subject is not None and could_be_agent(subject) else set()
+    place = event_place(token, sentence, used, discourse)
+    actors = [ethnic_at(a, place) for a in actors]
+    recipients = [ethnic_at(a, place) for a in recipients]
     # The reporter's words stay out of the local guesses below, unless the reporter is the actor
     # ("The Fijian rebels said they will ...").
-    excluded = excluded - {i for a in actors for i in _token_range(sentence, a)}
+    excluded = excluded - {i for a in actors for i in token_range(sentence, a)}
     if actors and not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
-        implied = _implied_recipient(place, sentence, discourse, excluded)
+        implied = implied_party(place, sentence, discourse, excluded)
         recipients = [implied] if implied is not None else []
-    if not actors and recipients and event_type not in VERBAL | SYMMETRIC and (subject is None or is_passive(token) or not _could_be_agent(subject)):
+    if not actors and recipients and event_type not in VERBAL | SYMMETRIC and (subject is None or is_passive(token) or not could_be_agent(subject)):
         # "A journalist was killed in Beirut": an agentless act is coded, as CAMEO does, to the
         # authorities or forces of the country where it happened.
-        implied = _implied_recipient(place, sentence, discourse, excluded | {i for a in recipients for i in _token_range(sentence, a)})
+        implied = implied_party(place, sentence, discourse, excluded | {i for a in recipients for i in token_range(sentence, a)})
         if implied is None and recipients[0].country and recipients[0].country not in NON_STATE_CODES:
             # Nowhere else named: a domestic act ("an explosion killed two Iraqi youths").
             implied = recipients[0].model_copy(update={"name": None, "sector": None, "inferred": True})
@@ -648,8 +226,8 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     # "The three leaders", "the two countries' leaders" name several parties: no single country.
     counted_governments = subject is not None and any(t.dep_ == "nummod" for t in subject.subtree) and all(a.sector in {"GOV", None} for a in actors)
     if not counted_governments:
-        actors = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in recipients}, excluded)) for a in actors]
-    recipients = [_localize(a, _local_country(place, sentence, discourse, {r.country for r in actors}, excluded, article_fallback=False)) for a in recipients]
+        actors = [localize(a, local_country(place, sentence, discourse, {r.country for r in recipients}, excluded)) for a in actors]
+    recipients = [localize(a, local_country(place, sentence, discourse, {r.country for r in actors}, excluded, article_fallback=False)) for a in recipients]
     when, background = resolve_when(sentence, token, article.published, lead=lead)
     quote = None
     if speaker is not None:
@@ -692,7 +270,7 @@ def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]
         taken = {t.token.i for t in triggers}
         for token in sentence:
             rule = None if token.i in taken else _deontic_rule(token)
-            if rule is not None and (discourse.attribution.speaker_at(token.idx) or any(_speech_verb(a) is not None for a in token.ancestors)):
+            if rule is not None and (discourse.attribution.speaker_at(token.idx) or any(speech_verb(a) is not None for a in token.ancestors)):
                 triggers.append(Trigger(token, rule, appeal=True))
         # "its demand that Israel ease ...": the demanded clause is the event, not the noun.
         triggers = [t for t in triggers if not (t.token.pos_ == "NOUN" and t.rule.event_type == "REQUEST"
@@ -706,7 +284,7 @@ def extract_events(article: Article, doc: Doc) -> tuple[list[Event], list[Quote]
                 events.append(event)
         for token in sentence:
             if token.dep_ in {"nsubj", "nsubjpass"} and token.ent_type_ == "PERSON":
-                found = _resolve_token(token, discourse)
+                found = resolve_token(token, discourse)
                 if found:
                     discourse.last_person = found[0]
     return events, discourse.attribution.quotes

@@ -53,6 +53,12 @@ LIGHT_VERBS = frozenset(
 # "is prepared to impose martial law" are threats; "pledged to withdraw" is an agreement.
 INTENT_WORDS = frozenset("pledge promise vow swear plan intend prepare decide willing ready prepared offer".split())
 CONFLICT_TYPES = frozenset({"THREATEN", "PROTEST", "SANCTION", "MOBILIZE", "COERCE", "ASSAULT"})
+# Acts two parties do together: several actors and no recipient make a complete record.
+SYMMETRIC = frozenset({"AGREE", "CONSULT", "COOPERATE"})
+# Modal auxiliaries, by what they make of the act they govern.
+DEONTIC = frozenset({"must", "should", "ought", "need"})
+POSSIBILITY = frozenset({"can", "could", "may", "might"})
+FUTURE = frozenset({"will", "would", "shall", "'ll"})
 # Dependency edges through which an outer trigger governs (and absorbs) an inner one.
 COMPLEMENT_EDGES = frozenset(
     "xcomp ccomp dobj pobj prep pcomp acomp oprd agent dative compound amod nmod attr".split()
@@ -104,6 +110,11 @@ def load_lexicon(path: Path = LEXICON_PATH) -> dict[tuple[str, str], list[Trigge
 # Prepositions that set a scene, not an object ("offered talks with Armenia following the
 # invasion of Dagestan": Dagestan was not offered anything).
 CIRCUMSTANCE_PREPS = frozenset("following after before during since amid amidst despite until".split())
+
+
+def modals(token: Token) -> set[str]:
+    """The auxiliaries of a verb, lower-cased ("must", "will", "has")."""
+    return {c.lower_ for c in token.children if c.dep_ == "aux"}
 
 
 def is_passive(token: Token) -> bool:

@@ -1,9 +1,10 @@
 """Actor resolution: a noun phrase becomes ``model.Actor`` (country or IGO code, sector, name).
 
 The dictionary is six TSVs in ``eventcoder/data`` (countries, provinces, igos, armed groups
-and parties, people, sectors), loaded once per process by :func:`load_actor_dictionary`. Matching is over spaCy tokens, longest
-match first; short all-caps acronyms ("US", "UN", "EU") match case-sensitively so the pronoun
-"us" is never the United States, everything else case- and accent-insensitively.
+and parties, people, sectors), loaded once per process by :func:`load_actor_dictionary`.
+Matching is over spaCy tokens, longest match first; short all-caps acronyms ("US", "UN", "EU")
+match case-sensitively so the pronoun "us" is never the United States, everything else case-
+and accent-insensitively.
 
 Public API: :class:`ActorDictionary` (``resolve``, ``resolve_all``), :class:`ActorContext`
 (``remember``/``lookup`` for surname coreference), :func:`find_actor_mentions`,
@@ -55,9 +56,9 @@ _MAX_NGRAM = 8
 # Prepositions whose object still describes the actor ("Foreign Minister X of Y").
 _KEEP_PREPS = frozenset({"of", "from"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z.\-0-9]{0,5}$")
-# A country inside a stance ("pro-Iranian", "anti-Syria"), a sponsor ("Syrian-backed") or an
-# occupier ("Israeli-occupied West Bank") or a maker ("Russian-made rockets") is not the phrase's own: the pro-Iranian Hezbollah is
-# Lebanese. "US-led" does name the actor's leader.
+# A country inside a stance ("pro-Iranian", "anti-Syria"), a sponsor ("Syrian-backed"), an
+# occupier ("Israeli-occupied West Bank") or a maker ("Russian-made rockets") is not the
+# phrase's own: the pro-Iranian Hezbollah is Lebanese. "US-led" does name the actor's leader.
 _STANCE_PREFIXES = frozenset({"pro", "anti"})
 _SPONSOR_SUFFIXES = frozenset("backed sponsored supported funded financed armed trained allied aligned "
                               "linked affiliated inspired influenced controlled occupied held "
@@ -324,7 +325,8 @@ class ActorDictionary:
             entry = place[2]
             # The tagger may take the group's own name for a person's ("Amal").
             own = person_tokens & set(range(place[0].i, place[1].i + 1))
-            return Actor(**base, country=entry.code, sector=entry.sector, name=entry.name if own or not person_name else person_name)
+            name = entry.name if own or not person_name else person_name
+            return Actor(**base, country=entry.code, sector=entry.sector, name=name)
         if place is not None:
             entry = place[2]
             if sector is None:

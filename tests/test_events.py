@@ -103,6 +103,16 @@ def test_agentless_violence_is_coded_to_where_it_happened() -> None:
     assert [(a.country, a.inferred) for a in assault.actors] == [("SYR", False)]
 
 
+def test_agentless_violence_with_no_place_is_domestic_unless_soldiers_died() -> None:
+    civilians = code("An explosion killed two Iraqi youths on Sunday.")
+    (assault,) = of_type(civilians, "ASSAULT")
+    assert [(a.country, a.inferred) for a in assault.actors] == [("IRQ", True)]
+    # Kept below the default confidence floor: an event with no actor is a weak record.
+    soldiers = code("Two US soldiers were killed on Sunday.", min_confidence=0.0)
+    (assault,) = of_type(soldiers, "ASSAULT")
+    assert assault.actors == [] and codes(assault.recipients) == ["USA"]  # killed by whom, unknown
+
+
 def test_a_thing_as_subject_is_no_agent() -> None:
     # The bombing did it, nobody named: the country where it happened, not the victims'.
     coded = code("A roadside bombing near the town of Samarra killed two U.S. soldiers on Monday, the military said.")

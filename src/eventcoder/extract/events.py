@@ -219,9 +219,11 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         # "A journalist was killed in Beirut": an agentless act is coded, as CAMEO does, to the
         # authorities or forces of the country where it happened.
         implied = implied_party(place, sentence, discourse, excluded | {i for a in recipients for i in token_range(sentence, a)})
-        if implied is None and recipients[0].country and recipients[0].country not in NON_STATE_CODES:
-            # Nowhere else named: a domestic act ("an explosion killed two Iraqi youths").
-            implied = recipients[0].model_copy(update={"name": None, "sector": None, "inferred": True})
+        victim = recipients[0]
+        if implied is None and victim.country and victim.country not in NON_STATE_CODES and victim.sector != "MIL":
+            # Nowhere else named: a domestic act ("an explosion killed two Iraqi youths"); soldiers
+            # are as often abroad ("two US soldiers were killed": by whom, unknown).
+            implied = victim.model_copy(update={"name": None, "sector": None, "inferred": True})
         actors = [implied] if implied is not None else []
     # "The three leaders", "the two countries' leaders" name several parties: no single country.
     counted_governments = subject is not None and any(t.dep_ == "nummod" for t in subject.subtree) and all(a.sector in {"GOV", None} for a in actors)

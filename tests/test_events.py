@@ -108,7 +108,7 @@ def test_agentless_violence_with_no_place_is_domestic_unless_soldiers_died() -> 
     (assault,) = of_type(civilians, "ASSAULT")
     assert [(a.country, a.inferred) for a in assault.actors] == [("IRQ", True)]
     # Kept below the default confidence floor: an event with no actor is a weak record.
-    soldiers = code("Two US soldiers were killed on Sunday.", min_confidence=0.0)
+    soldiers = code("Two US soldiers were killed on Sunday night during a patrol.", min_confidence=0.0)
     (assault,) = of_type(soldiers, "ASSAULT")
     assert assault.actors == [] and codes(assault.recipients) == ["USA"]  # killed by whom, unknown
 

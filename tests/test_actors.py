@@ -75,6 +75,9 @@ def codes(actors, nlp, sentence):
     ("Darfur rebels attacked.", ("SDN", "REB", None)),
     ("The government of Sindh province ordered patrols.", ("PAK", "GOV", None)),
     ("The Northern Ireland police arrested him.", ("GBR", "COP", None)),
+    # Other romanizations of a listed name.
+    ("President Volodymyr Zelenskiy said so.", ("UKR", "GOV", "Volodymyr Zelensky")),
+    ("Sergei Lavrov said so.", ("RUS", "GOV", "Sergei Lavrov")),
     # Former country names in archives.
     ("Kampuchean guerrillas attacked.", ("KHM", "REB", None)),
 ])

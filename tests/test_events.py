@@ -179,6 +179,12 @@ def test_vowing_not_to_cooperate_is_a_rejection() -> None:
     assert [e.event_type for e in promised.events] == ["AGREE"]
 
 
+def test_a_country_is_not_its_own_implied_target() -> None:
+    coded = code("Hungary had threatened on Monday to block the extension of the measures.")
+    (threat,) = of_type(coded, "THREATEN")
+    assert codes(threat.actors) == ["HUN"] and threat.recipients == []
+
+
 def test_question_is_no_event() -> None:
     statement = code("Russia attacked Ukraine on Tuesday, as officials in Kyiv claimed in their statement.")
     assert of_type(statement, "ASSAULT")  # the control: the same words as a statement

@@ -112,6 +112,27 @@ def _split(field: str | None) -> list[str]:
     return [x.strip() for x in (field or "").split("|") if x.strip()]
 
 
+# Word endings that English-language outlets romanize differently ("Zelensky", "Zelenskyy",
+# "Zelenskiy"; "Sergei", "Sergey"): (endings a name may have, the spellings they stand for).
+_ENDINGS = ((("ey", "ei"), ("ey", "ei")), (("yy", "iy", "y"), ("yy", "iy", "y", "i")))
+
+
+def _transliterations(term: str) -> list[str]:
+    """A name and its other common romanizations, word by word."""
+    spellings = [term]
+    for index, word in enumerate(term.split()):
+        for sources, targets in _ENDINGS:
+            ending = next((e for e in sources if word.lower().endswith(e) and len(word) > len(e) + 3), None)
+            if ending is None:
+                continue
+            stem = word[: len(word) - len(ending)]
+            for spelling in list(spellings):
+                words = spelling.split()
+                spellings += [" ".join([*words[:index], stem + other, *words[index + 1:]]) for other in targets if other != ending]
+            break
+    return list(dict.fromkeys(spellings))
+
+
 def _plural(demonym: str) -> str | None:
     # "Israelis", "Afghans"; "Chinese", "Swiss", "British", "French" take no plural.
     if demonym.endswith(("s", "sh", "ch", "ese", "x", "z")):
@@ -171,7 +192,8 @@ class ActorDictionary:
             entry = Entry("person", row["country"], row["sector"] or None, row["name"],
                           _year(row["start_year"]), _year(row["end_year"]))
             for term in [row["name"], *_split(row["aliases"])]:
-                self._add(term, entry)
+                for spelling in _transliterations(term):
+                    self._add(spelling, entry)
         for row in _data_rows("sectors.tsv"):
             self.sectors[normalize_term(row["term"])] = row["sector"]
 

@@ -213,7 +213,14 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     # ("The Fijian rebels said they will ...").
     excluded = excluded - {i for a in actors for i in token_range(sentence, a)}
     if actors and not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
-        implied = implied_party(place, sentence, discourse, excluded)
+        # An actor that is a country's bare name is not its own target ("Hungary threatened to
+        # block the extension"); a role named with a demonym may be ("Israeli police arrested").
+        bare: set[int] = set()
+        for actor in actors:
+            span = token_range(sentence, actor)
+            if actor.name is None and all(sentence.doc[i].ent_type_ == "GPE" or sentence.doc[i].dep_ == "det" for i in span):
+                bare |= span
+        implied = implied_party(place, sentence, discourse, excluded | bare)
         recipients = [implied] if implied is not None else []
     if not actors and recipients and event_type not in VERBAL | SYMMETRIC and (subject is None or is_passive(token) or not could_be_agent(subject)):
         # "A journalist was killed in Beirut": an agentless act is coded, as CAMEO does, to the

@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 if os.environ.get("EVENTCODER_SKIP_BROWSER") == "1":
     pytest.skip("EVENTCODER_SKIP_BROWSER=1: browser tests skipped on purpose", allow_module_level=True)
 
-from playwright.sync_api import Browser, Page, Request, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 
 
 def free_port() -> int:

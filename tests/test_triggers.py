@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 
-import pytest
 from spacy.language import Language
 
 from eventcoder.extract.triggers import LEXICON_PATH, find_triggers

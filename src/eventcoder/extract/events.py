@@ -104,12 +104,13 @@ def _confidence(rule: TriggerRule, token: Token, has_actor: bool, recipient_dire
 
 def _deontic_rule(token: Token) -> TriggerRule | None:
     """In a speaker's mouth, 'X must/should <do anything>' ("must ensure security", "must be
-    ready to mediate") and 'sanctions can/could be eased': a REQUEST."""
+    ready to mediate"), 'sanctions can/could be eased', and the subjunctive content of a demand
+    ("its demand that Israel ease ..."): a REQUEST."""
     aux = modals(token)
     lemma = token.lemma_.lower()
     if _demanded(token):
-        return TriggerRule(lemma, "", frozenset(), "V", "REQUEST", "yield" if lemma in EASE_VERBS else "change")
-    if is_passive(token):
+        asks = True
+    elif is_passive(token):
         # "Sanctions should be adjusted" asks for relief; "détente should be cherished" asks
         # no one in particular for anything.
         asks = lemma in EASE_VERBS and bool(aux & (DEONTIC | POSSIBILITY))
@@ -167,6 +168,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     excluded = _excluded_tokens(token, sentence)
     appeal = event_type == "REQUEST" and (trigger.rule.event_type != "REQUEST" or trigger.appeal)
     subject = subject_token(token)
+    agentive = subject is not None and could_be_agent(subject)
     actors: list[Actor] = []
     recipients: list[Actor] = []
     if appeal:
@@ -195,7 +197,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         recipients, recipient_direct = find_recipients(token, sentence, actors, discourse, excluded | subject_tokens, trigger.rule.particle, event_type)
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
-    if not actors and subject is not None and not appeal and could_be_agent(subject):
+    if not actors and agentive and not appeal:
         actors = [unknown_agent(subject)]
     if not actors and not recipients:
         return None  # nobody acts and nobody is named as affected: nothing to code
@@ -205,7 +207,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
         discourse.last_group = actors[0]
     # A place inside the agent's phrase is where the agent is from ("officials in Beijing");
     # inside a thing's phrase it is where the event was ("an explosion near Samarra").
-    used = {t.i for t in subject.subtree} - {t.i for t in token.subtree} if subject is not None and could_be_agent(subject) else set()
+    used = {t.i for t in subject.subtree} - {t.i for t in token.subtree} if agentive else set()
     place = event_place(token, sentence, used, discourse)
     actors = [ethnic_at(a, place) for a in actors]
     recipients = [ethnic_at(a, place) for a in recipients]
@@ -222,7 +224,7 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
                 bare |= span
         implied = implied_party(place, sentence, discourse, excluded | bare)
         recipients = [implied] if implied is not None else []
-    if not actors and recipients and event_type not in VERBAL | SYMMETRIC and (subject is None or is_passive(token) or not could_be_agent(subject)):
+    if not actors and recipients and event_type not in VERBAL | SYMMETRIC and (is_passive(token) or not agentive):
         # "A journalist was killed in Beirut": an agentless act is coded, as CAMEO does, to the
         # authorities or forces of the country where it happened.
         implied = implied_party(place, sentence, discourse, excluded | {i for a in recipients for i in token_range(sentence, a)})

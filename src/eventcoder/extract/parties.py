@@ -18,7 +18,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
 
@@ -58,6 +58,8 @@ class Discourse:
     last_person: Actor | None = None
     last_group: Actor | None = None
     article_country: str | None = None
+    # Per sentence (by first token): each country-naming entity's tokens and codes, resolved once.
+    country_mentions: dict[int, list[tuple[set[int], list[str]]]] = field(default_factory=dict)
 
 
 def _phrase(token: Token) -> Span:
@@ -317,11 +319,8 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
 
 
 def _place_party(entity: Span, sentence: Span, discourse: Discourse) -> list[Actor]:
-    """The country of a place named as where something is, with same-named cities told apart
-    by the countries the text names."""
-    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
-              *([discourse.article_country] if discourse.article_country else [])]
-    place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
+    """The country of a place named as where something is."""
+    place = _resolve_in_context(entity, sentence, discourse)
     if place is None or not place.country:
         return load_actor_dictionary().resolve_all(entity, discourse.context)
     # The place's country, not its government: "12 people in the Gaza Strip" are not officials.
@@ -359,17 +358,41 @@ def _named_countries(sentence: Span, discourse: Discourse, excluded: set[int] = 
     """Countries the sentence names (states only, in order), outside ``excluded`` tokens (the
     reporter of a 'said' clause) and outside stances and sponsors ("anti-Syria")."""
     named: list[str] = []
+    for tokens, codes in _country_mentions(sentence, discourse):
+        if not excluded & tokens:
+            named += [code for code in codes if code not in named]
+    return named
+
+
+def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[int], list[str]]]:
+    """The sentence's entities that name states, with their codes: resolved once per sentence,
+    since every place and every unnamed party of the sentence asks again."""
+    cached = discourse.country_mentions.get(sentence.start)
+    if cached is not None:
+        return cached
+    mentions: list[tuple[set[int], list[str]]] = []
     for entity in span_entities(sentence):
-        if entity.label_ not in {"GPE", "NORP", "LOC"} or excluded & set(range(entity.start, entity.end)):
+        if entity.label_ not in {"GPE", "NORP", "LOC"}:
             continue
         if any(a.dep_ == "relcl" for a in entity.root.ancestors):
             continue  # "... whose ties were strained by Riyadh's friendship with Tehran"
         if all(is_stance_or_sponsor(t) for t in entity):
             continue
-        for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
-            if actor.country and actor.country not in NON_STATE_CODES and actor.country not in named:
-                named.append(actor.country)
-    return named
+        codes = [a.country for a in load_actor_dictionary().resolve_all(entity, discourse.context)
+                 if a.country and a.country not in NON_STATE_CODES]
+        if codes:
+            mentions.append((set(range(entity.start, entity.end)), codes))
+    discourse.country_mentions[sentence.start] = mentions
+    return mentions
+
+
+def _resolve_in_context(entity: Span, sentence: Span, discourse: Discourse) -> Place | None:
+    """A place entity resolved with the gazetteer, same-named cities told apart by the countries
+    named elsewhere in the sentence, then the article's main one ("Tripoli" itself names
+    Libya's capital; "the north Lebanese port" says which Tripoli)."""
+    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
+              *([discourse.article_country] if discourse.article_country else [])]
+    return resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
 
 
 def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Discourse) -> Place | None:
@@ -385,11 +408,8 @@ def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Disco
     # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
     # before the trigger more often belongs to a framing clause ("Speaking in Beijing, ...").
     candidates.sort(key=lambda e: (e.root.i not in own, e.start < trigger.i, abs(e.start - trigger.i)))
-    article = [discourse.article_country] if discourse.article_country else []
     for entity in candidates:
-        # The countries named elsewhere: "Tripoli" itself names Libya's capital.
-        prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))), *article]
-        place = resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
+        place = _resolve_in_context(entity, sentence, discourse)
         if place is not None:
             return place
     return None

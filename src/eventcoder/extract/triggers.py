@@ -269,8 +269,7 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
             intended = next((by_index[c.i] for c in match.token.children if c.dep_ == "xcomp" and c.i in by_index), None)
             if intended is not None and intended.rule.event_type in CONFLICT_TYPES:
                 match = Trigger(match.token, TriggerRule(match.rule.lemma, "", frozenset(), match.rule.pos, "THREATEN", None))
-            elif intended is not None and any(c.dep_ == "neg" for c in intended.token.children):
-                # "vowed not to return the Golan Heights": a stated refusal.
+            elif intended is not None and _refused(intended):
                 match = Trigger(match.token, TriggerRule(match.rule.lemma, "", frozenset(), match.rule.pos, "REJECT", None))
         kept.append(match)
     # Plain intention verbs ("plans to impose ...") are events only through what they intend.
@@ -279,10 +278,14 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
             intended = next((by_index[c.i] for c in token.children if c.dep_ == "xcomp" and c.i in by_index), None)
             if intended is not None and intended in kept:
                 kept.remove(intended)
-                refused = any(c.dep_ == "neg" for c in intended.token.children)  # "vowed not to return"
-                event_type = "THREATEN" if intended.rule.event_type in CONFLICT_TYPES else ("REJECT" if refused else "AGREE")
+                event_type = "THREATEN" if intended.rule.event_type in CONFLICT_TYPES else ("REJECT" if _refused(intended) else "AGREE")
                 kept.append(Trigger(token, TriggerRule(token.lemma_.lower(), "", frozenset(), "V", event_type, None)))
     return sorted(kept, key=lambda m: m.token.i)
+
+
+def _refused(intended: Trigger) -> bool:
+    """"vowed *not* to return the Golan Heights": a stated refusal, not a promise."""
+    return any(c.dep_ == "neg" for c in intended.token.children)
 
 
 def depth(token: Token) -> int:

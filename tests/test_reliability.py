@@ -7,6 +7,7 @@ figures are in docs/RELIABILITY.md.
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -133,6 +134,49 @@ def test_killed_runs_resume_to_the_uninterrupted_store(
     comparison = compare_stores(reference, db)
     assert stores_equal(comparison), comparison
     assert comparison["articles"]["candidate"] > 0 and comparison["events"]["candidate"] > 0
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended while we looked
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from Linux /proc")
+def test_workers_of_a_killed_run_exit_with_it(crash_corpus: tuple[Path, Path, float], tmp_path: Path) -> None:
+    # A SIGKILLed coordinator cannot shut its pool down; each worker (~350 MB with spaCy) must
+    # notice on its own and exit, or every kill leaves them behind for good.
+    inputs, _, _ = crash_corpus
+    child = subprocess.Popen(
+        [sys.executable, "-m", "eventcoder", "code", str(inputs), "--db", str(tmp_path / "killed.duckdb"), "--workers", "2"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **CRASH_ENV},
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while len(workers) < 2 and time.monotonic() < deadline and child.poll() is None:
+        workers = [p for p in _children(child.pid) if b"spawn_main" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        time.sleep(0.1)
+    assert len(workers) == 2, "the run did not start its two workers"
+    child.kill()
+    child.wait()
+    deadline = time.monotonic() + 30
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [p for p in workers if _alive(p)], "workers outlived their killed coordinator"
 
 
 # -- single writer ------------------------------------------------------------------------

@@ -24,7 +24,9 @@ comes back as a ``CodedArticle`` carrying an E207 rejection, and the run goes on
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,12 +59,24 @@ def default_workers() -> int:
 
 
 def _init_worker(options: Options) -> None:
-    """Worker start: remember the options and load the spaCy pipeline once, up front."""
+    """Worker start: watch the coordinator, remember the options and load the spaCy pipeline
+    once, up front."""
     global _worker_options
     from eventcoder.nlp.pipeline import load_pipeline
 
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), name="exit-with-coordinator", daemon=True).start()
     _worker_options = options
     load_pipeline(options.spacy_model, options.verify_model)
+
+
+def _exit_with(coordinator: int) -> None:
+    """Exit when the coordinator process ends. A killed coordinator (``kill -9``) cannot shut
+    its pool down, and a worker blocked on the task queue would otherwise wait forever,
+    holding its spaCy pipeline (~350 MB): each holds a copy of that queue's writing end."""
+    multiprocessing.connection.wait([coordinator])
+    os._exit(1)
 
 
 def _code_chunk(chunk: list[Article]) -> list[CodedArticle]:

@@ -206,13 +206,13 @@ def _event(article: Article, sentence: Span, trigger: Trigger, discourse: Discou
     elif actors and actors[0].name is None:
         discourse.last_group = actors[0]
     # A place inside the agent's phrase is where the agent is from ("officials in Beijing");
-    # inside a thing's phrase it is where the event was ("an explosion near Samarra").
+    # inside a thing's phrase it is where the event was ("an explosion near Kunduz").
     used = {t.i for t in subject.subtree} - {t.i for t in token.subtree} if agentive else set()
     place = event_place(token, sentence, used, discourse)
     actors = [ethnic_at(a, place) for a in actors]
     recipients = [ethnic_at(a, place) for a in recipients]
     # The reporter's words stay out of the local guesses below, unless the reporter is the actor
-    # ("The Fijian rebels said they will ...").
+    # ("The rebels said they will ...").
     excluded = excluded - {i for a in actors for i in token_range(sentence, a)}
     if actors and not recipients and not (len(actors) > 1 and event_type in SYMMETRIC) and token.pos_ != "NOUN":
         # An actor that is a country's bare name is not its own target ("Hungary threatened to

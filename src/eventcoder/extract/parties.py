@@ -3,7 +3,7 @@
 * **actor**: the trigger's subject (the agent of a passive; the subject of the governing verb
   for "agreed *to cooperate*"; the possessor or "by"-phrase of a nominal trigger). Pronouns go
   to the reporter whose content clause they head ("Hungary said *it* will ..."), to the one
-  addressed when that one must act ("reminded Iraq that *it* must ..."), to the last person
+  addressed when that one must act ("told Nepal that *it* must ..."), to the last person
   named ("he"), or, inside a quotation or transcript answer, to the speaker ("we"); a relative
   pronoun to its antecedent.
 * **recipient**: objects and prepositional objects (to, with, on, against, at ...), then actors
@@ -38,7 +38,7 @@ SPEAKER_PRONOUNS = frozenset({"we", "us", "i", "our"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"it", "they", "them"})
 RELATIVE_TAGS = frozenset({"WP", "WDT"})
-# Speech verbs whose direct object is the one spoken to ("warned Iraq that it must ...").
+# Speech verbs whose direct object is the one spoken to ("warned Nepal that it must ...").
 ADDRESSING_VERBS = frozenset("tell remind warn urge ask inform assure advise caution notify".split())
 # Singular nouns that name a body of people, so can act ("a group of elders", "the committee").
 COLLECTIVE_NOUNS = frozenset("group crowd band team coalition movement party organization organisation "
@@ -64,7 +64,7 @@ class Discourse:
 
 def _phrase(token: Token) -> Span:
     """The phrase a token heads, widened to the whole name it sits in: the small parser
-    sometimes splits a long name ("Sheikh Hamad bin Khalifa al-Thani") across heads."""
+    sometimes splits a long name ("Abdel Fattah al-Sisi") across heads."""
     start, end = token.left_edge.i, token.right_edge.i + 1
     if token.ent_type_ in {"PERSON", "ORG"}:
         entity = entity_at(token)
@@ -91,7 +91,7 @@ def speaker_for(token: Token, discourse: Discourse) -> Actor | None:
 
 
 def unknown_agent(subject: Token) -> Actor:
-    """An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev"),
+    """An agent the dictionary does not know ("the Janjaweed", "a former regional governor"),
     kept by its text; its country is inferred later from where it acts."""
     phrase = _phrase(subject)
     return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
@@ -118,14 +118,14 @@ def resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool 
         subject = subject_of(verb)
         addressee = _addressee(verb) if modals(token.head) & DEONTIC and word in GROUP_PRONOUNS else None
         if addressee is not None and addressee.pos_ != "PRON":
-            # "reminded Iraq that it must cooperate": who must act is the one addressed.
+            # "told Nepal that it must cooperate": who must act is the one addressed.
             subject = addressee
         if subject is not None and subject.pos_ != "PRON":
             found = load_actor_dictionary().resolve_all(_phrase(subject), discourse.context)
             if found:
                 return found
             if could_be_agent(subject):
-                return [unknown_agent(subject)]  # "A group of Yoruba leaders announced they ..."
+                return [unknown_agent(subject)]  # "A group of tribal elders announced they ..."
     if word in PERSON_PRONOUNS:
         return [discourse.last_person] if discourse.last_person else []
     if word in SPEAKER_PRONOUNS:
@@ -188,7 +188,7 @@ def subject_token(trigger: Token) -> Token | None:
     while True:
         subject = next((c for c in current.children if c.dep_ in {"nsubj", "csubj"} and not is_turn_marker(c)), None)
         if subject is not None and subject.tag_ in RELATIVE_TAGS and current.dep_ == "relcl":
-            return current.head  # "guerrillas who overran it": the guerrillas
+            return current.head  # "rebels who seized it": the guerrillas
         if subject is not None:
             return subject
         if current.dep_ == "acl" and current.tag_ == "VBN" and any(c.dep_ == "dobj" for c in current.children):
@@ -258,7 +258,7 @@ def find_recipients(trigger: Token, sentence: Span, actors: list[Actor], discour
             if verb.pos_ == "VERB" and subject_of(verb) in (None, subject_of(trigger)):
                 direct += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS for g in c.children if g.dep_ == "pobj"]
     if event_type == "ACCUSE":
-        # "investigating crimes by Croatian extremists against Serbs": the accused are the
+        # "investigating abuses by militia fighters against villagers": the accused are the
         # offence's agents, before its victims.
         offenders = [g for o in direct for c in o.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
         direct = offenders + direct
@@ -307,7 +307,7 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
             if excluded & set(range(entity.start, entity.end)):
                 continue
             if entity.label_ == "GPE" and _in_place_phrase(entity.root):
-                # "militias in Tripoli ... the north Lebanese port": a place, read as one.
+                # "militias in Hyderabad ... in Sindh province": a place, read as one.
                 found += _place_party(entity, sentence, discourse)
             else:
                 found += load_actor_dictionary().resolve_all(entity, discourse.context)
@@ -323,7 +323,7 @@ def _place_party(entity: Span, sentence: Span, discourse: Discourse) -> list[Act
     place = _resolve_in_context(entity, sentence, discourse)
     if place is None or not place.country:
         return load_actor_dictionary().resolve_all(entity, discourse.context)
-    # The place's country, not its government: "12 people in the Gaza Strip" are not officials.
+    # The place's country, not its government: "three people in Kashmir" are not officials.
     return [Actor(text=entity.text, start_char=entity.start_char, end_char=entity.end_char, country=place.country)]
 
 
@@ -341,8 +341,8 @@ def find_actor_mentions_in(sentence: Span, discourse: Discourse) -> list[Actor]:
 
 
 def _in_place_phrase(token: Token) -> bool:
-    """"in Kabul", and through a place noun: "near the town of Samarra", "in the capital Kabul",
-    "outside of the Iraqi city of Basra"."""
+    """"in Kabul", and through a place noun: "near the town of Kunduz", "in the capital Nairobi",
+    "outside the Syrian city of Homs"."""
     if token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS:
         return True
     if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS:
@@ -350,7 +350,7 @@ def _in_place_phrase(token: Token) -> bool:
     if token.dep_ in {"appos", "compound"} and token.head.lemma_.lower() in PLACE_NOUNS:
         return _in_place_phrase(token.head)
     if token.dep_ == "pobj" and token.head.dep_ == "pcomp" and token.head.head.lower_ in PLACE_PREPS:
-        return True  # "outside of Basra"
+        return True  # "outside of Homs"
     return False
 
 
@@ -388,8 +388,8 @@ def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[in
 
 def _resolve_in_context(entity: Span, sentence: Span, discourse: Discourse) -> Place | None:
     """A place entity resolved with the gazetteer, same-named cities told apart by the countries
-    named elsewhere in the sentence, then the article's main one ("Tripoli" itself names
-    Libya's capital; "the north Lebanese port" says which Tripoli)."""
+    named elsewhere in the sentence, then the article's main one ("Hyderabad" alone is
+    India's; "in Pakistan's Sindh province" says which Hyderabad)."""
     prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
               *([discourse.article_country] if discourse.article_country else [])]
     return resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
@@ -398,11 +398,11 @@ def _resolve_in_context(entity: Span, sentence: Span, discourse: Discourse) -> P
 def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Discourse) -> Place | None:
     """Where: a place entity in an 'in/at ...' phrase, on the trigger's own phrase first,
     else the one nearest the trigger in the sentence. A city name several countries share
-    goes to the one the sentence or article is about ("Tripoli ... the north Lebanese port")."""
+    goes to the one the sentence or article is about ("Hyderabad ... in Pakistan's Sindh province")."""
     own = {t.i for t in trigger.subtree}
     candidates = [
         e for e in span_entities(sentence)
-        # The small model tags some towns NORP ("near the town of Samarra"); a place phrase says otherwise.
+        # The small model tags some towns NORP ("near the town of Kunduz"); a place phrase says otherwise.
         if e.label_ in PLACE_LABELS | {"NORP"} and _in_place_phrase(e.root) and not used & set(range(e.start, e.end))
     ]
     # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
@@ -429,12 +429,12 @@ def local_country(place: Place | None, sentence: Span, discourse: Discourse, avo
 
 
 def could_be_agent(subject: Token) -> bool:
-    """Names, plural nouns ("doctors", "prisoners") and groups ("a group of Yoruba leaders",
+    """Names, plural nouns ("doctors", "prisoners") and groups ("a group of tribal elders",
     "the committee") can act; other singular common nouns are mostly things ("the
-    opportunity ... seized", "a bombing near Samarra")."""
+    opportunity ... seized", "a bombing near Kunduz")."""
     if subject.lemma_.lower() in COLLECTIVE_NOUNS or subject.lemma_.lower() in load_actor_dictionary().sectors:
         return True
-    # Names inside a modifying phrase do not count ("a bombing near the town of Samarra").
+    # Names inside a modifying phrase do not count ("a bombing near the town of Kunduz").
     under_prep = {t.i for c in subject.children if c.dep_ == "prep" for t in c.subtree}
     return subject.pos_ == "PROPN" or subject.tag_ == "NNS" or any(
         t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in subject.subtree if t.i not in under_prep)

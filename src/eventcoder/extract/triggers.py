@@ -32,8 +32,8 @@ SPEECH_VERBS = frozenset(
 )
 # Statement nouns whose "that"-clause is what the subject of their verb said.
 SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
-# Passive forms that describe the subject's own stance: "Israel is opposed to ...",
-# "Vietnam is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
+# Passive forms that describe the subject's own stance: "Chile is opposed to ...",
+# "Kenya is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
 STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate engage involve".split())
 # Quantity nouns that name how much of something, not what ("tons of food"), and "a state of
 # emergency" / "a state of siege", whose "of"-phrase says what was lifted or imposed.
@@ -284,7 +284,7 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
 
 
 def _refused(intended: Trigger) -> bool:
-    """"vowed *not* to return the Golan Heights": a stated refusal, not a promise."""
+    """"vowed *not* to return the islands": a stated refusal, not a promise."""
     return any(c.dep_ == "neg" for c in intended.token.children)
 
 

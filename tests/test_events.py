@@ -93,24 +93,28 @@ def test_he_is_the_last_named_person() -> None:
     assert "CHN" in codes(request.recipients)
 
 
-def test_agentless_violence_is_coded_to_where_it_happened() -> None:
+def test_agentless_violence_is_coded_to_an_unidentified_group_where_it_happened() -> None:
     coded = code("A local radio presenter was killed in a grenade blast in Karachi on Thursday.")
     (assault,) = of_type(coded, "ASSAULT")
     (actor,) = assault.actors
-    assert (actor.country, actor.inferred) == ("PAK", True)
+    assert (actor.country, actor.sector, actor.inferred) == ("PAK", "UAF", True)
     named = code("A local radio presenter was killed by Afghan agents in Karachi on Thursday.")
     (assault,) = of_type(named, "ASSAULT")
     assert [(a.country, a.inferred) for a in assault.actors] == [("AFG", False)]
 
 
-def test_agentless_violence_with_no_place_is_domestic_unless_soldiers_died() -> None:
-    civilians = code("A blast killed three Somali fishermen on Friday.")
-    (assault,) = of_type(civilians, "ASSAULT")
-    assert [(a.country, a.inferred) for a in assault.actors] == [("SOM", True)]
-    # Kept below the default confidence floor: an event with no actor is a weak record.
-    soldiers = code("Two French soldiers were killed late on Friday during a patrol.", min_confidence=0.0)
-    (assault,) = of_type(soldiers, "ASSAULT")
-    assert assault.actors == [] and codes(assault.recipients) == ["FRA"]  # killed by whom, unknown
+def test_agentless_violence_with_no_place_has_no_actor() -> None:
+    # Who attacked is unknown: the victims' own country is no guess at it.
+    for text, victims in [("A blast killed three Somali fishermen on Friday.", ["SOM"]),
+                          ("Two French soldiers were killed late on Friday during a patrol.", ["FRA"])]:
+        (assault,) = of_type(code(text, min_confidence=0.0), "ASSAULT")
+        assert assault.actors == [] and codes(assault.recipients) == victims
+
+
+def test_agentless_arrests_are_the_police_of_the_place() -> None:
+    (arrest,) = of_type(code("Eleven men were arrested on Sunday night in Lahore after a brawl."), "COERCE")
+    assert [(a.country, a.sector, a.inferred) for a in arrest.actors] == [("PAK", "COP", True)]
+    assert codes(arrest.recipients) == ["PAK"]
 
 
 def test_a_thing_as_subject_is_no_agent() -> None:
@@ -142,10 +146,10 @@ def test_it_must_after_a_reminder_to_someone_is_the_one_reminded() -> None:
 
 
 def test_the_content_of_a_demand_is_requested_not_done() -> None:
-    coded = code("Sweden renewed its demand on Friday that Turkey ease restrictions on foreign journalists.")
+    coded = code("Sweden renewed its demand on Friday that Turkey release the jailed journalists.")
     (request,) = of_type(coded, "REQUEST")
     assert (codes(request.actors), codes(request.recipients), request.mode) == (["SWE"], ["TUR"], "yield")
-    assert not of_type(coded, "CONCEDE")  # Turkey eased nothing
+    assert not of_type(coded, "RETREAT")  # Turkey released no one
 
 
 def test_acts_someone_must_do_are_not_reported_as_done() -> None:

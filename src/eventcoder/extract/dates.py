@@ -117,8 +117,8 @@ def _clause_text(trigger: Token) -> str:
 def resolve_when(sentence: Span, trigger: Token, published: dt.date | None, *, lead: bool = False) -> tuple[When, bool]:
     """The event's date and whether it is background (reported past, not today's news).
 
-    ``lead`` marks the article's first sentences, where a present perfect ("has agreed")
-    announces the news itself rather than recalling the past.
+    ``lead`` marks the article's first sentence (the lede), where a present perfect ("has
+    agreed") announces the news itself rather than recalling the past.
     """
     when: When | None = None
     for expression in _time_expressions(sentence, trigger):

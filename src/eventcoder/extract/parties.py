@@ -58,6 +58,16 @@ class Discourse:
     last_person: Actor | None = None
     last_group: Actor | None = None
     article_country: str | None = None
+    dateline_place: Place | None = None  # where the story was filed ("ISTANBUL, May 14 (Reuters) -")
+    outlet_country: str | None = None  # the home country of a national or local outlet
+    headline_chars: int = 0  # the parsed text starts with the headline and a blank line, this long
+
+    @property
+    def home_countries(self) -> list[str]:
+        """Where an article's unnamed parties most likely belong, best first: the dateline's
+        country, the country the article mostly names, the outlet's home."""
+        found = [self.dateline_place.country if self.dateline_place else None, self.article_country, self.outlet_country]
+        return [c for c in dict.fromkeys(found) if c]
     # Per sentence (by first token): each country-naming entity's tokens and codes, resolved once.
     country_mentions: dict[int, list[tuple[set[int], list[str]]]] = field(default_factory=dict)
 
@@ -390,8 +400,7 @@ def _resolve_in_context(entity: Span, sentence: Span, discourse: Discourse) -> P
     """A place entity resolved with the gazetteer, same-named cities told apart by the countries
     named elsewhere in the sentence, then the article's main one ("Hyderabad" alone is
     India's; "in Pakistan's Sindh province" says which Hyderabad)."""
-    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
-              *([discourse.article_country] if discourse.article_country else [])]
+    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))), *discourse.home_countries]
     return resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
 
 
@@ -412,20 +421,24 @@ def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Disco
         place = _resolve_in_context(entity, sentence, discourse)
         if place is not None:
             return place
+    if discourse.dateline_place is not None and not any(e.label_ in PLACE_LABELS for e in span_entities(sentence)):
+        return discourse.dateline_place  # a sentence that names no place happened where the story was filed
     return None
 
 
 def local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], excluded: set[int], *, article_fallback: bool = True) -> str | None:
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
-    the event's place, else the first country the sentence names, else the article's main one."""
+    the event's place, else the first country the sentence names, else the article's home
+    (its dateline, the country it mostly names, its outlet's home)."""
     if place is not None and place.country:
         return place.country
     named = _named_countries(sentence, discourse, excluded)
     # The other party's country is the least likely home of an unnamed agent ("a bombing
     # killed three US soldiers" was not carried out by the United States).
     preferred = [c for c in named if c not in avoid]
-    return (preferred or named or [discourse.article_country if article_fallback else None])[0]
+    home = discourse.home_countries if article_fallback else []
+    return (preferred or named or home or [None])[0]
 
 
 def could_be_agent(subject: Token) -> bool:

@@ -1,0 +1,326 @@
+"""Train the event classifier (``src/eventcoder/extract/models/event_classifier.npz``).
+
+    python training/train_classifier.py [--no-write] [--c 1.0] [--report FILE]
+
+Needs the ``train`` extra (scikit-learn). Training data, all shippable (README, "Training
+data"):
+
+* ``training/data/sentences/*.jsonl``: sentences written and labelled by this project
+  (type, mode, trigger, actors), and ``training/data/articles/*.json``: whole articles
+  written by this project with every event listed;
+* the PLOVER GSR (``../shared/data/plover_gsr_cameo.json``, CC BY-SA 4.0): constructed
+  sentences with a type and no trigger;
+* NGEC's synthetic stories (``../shared/data/train/ngec_synthetic_stories.jsonl``, MIT):
+  headline and first sentence of each story, with the story's document-level label
+  (weighted down: a pseudo-label never checked by a person).
+
+Each text is parsed as the coder parses articles and every candidate word
+(:func:`eventcoder.extract.events.sentence_candidates`) becomes one example: the labelled
+trigger gets its type, every other candidate NONE. Where a source gives no trigger, the label
+goes to the candidate the lexicon reads as that type, else to the sentence's root verb.
+
+A share of our own sentences (by id hash) is held out: the script reports accuracy there,
+fits the softmax temperature on it, then refits on everything. No real-news dev file, and no
+ACLED record, is read here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from eventcoder.extract.classifier import LABELS, MODEL_PATH, NONE, Candidate, EventClassifier, candidate_features, sentence_features
+from eventcoder.extract.events import new_discourse, sentence_candidates
+from eventcoder.model import Article
+from eventcoder.nlp.pipeline import load_pipeline
+from eventcoder.ontology.plover import current_name
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+DATA = ROOT / "training" / "data"
+NGEC_WEIGHT = 0.3
+GSR_WEIGHT = 1.0
+HELD_OUT = 0.15  # share of our own sentences kept out of the first fit
+MIN_COUNT = 2  # features seen fewer times are dropped
+SENTENCE_SCALE = 0.5  # sentence words count half as much as the candidate's own features
+VERSION = "event_classifier.v1"
+
+
+@dataclass
+class Example:
+    text: str
+    label: str  # main event type or NONE
+    trigger: str | None  # exact substring, or None when the source gives none
+    others: list[tuple[str, str]]  # (type, trigger) of further events in the text
+    weight: float
+    source: str
+    id: str
+    published: str | None = None
+
+
+def _held_out(example_id: str) -> bool:
+    return int(hashlib.sha1(example_id.encode()).hexdigest(), 16) % 1000 < HELD_OUT * 1000
+
+
+def our_sentences() -> list[Example]:
+    examples = []
+    for path in sorted((DATA / "sentences").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            others = [(o["event"], o["trigger"]) for o in row.get("other_events") or [] if o.get("trigger")]
+            examples.append(Example(row["text"], row["event"], row.get("trigger"), others, 1.0, "ours", row["id"], row.get("published")))
+    return examples
+
+
+def our_articles() -> list[tuple[str, str, list[dict]]]:
+    """(id, text, events) of the articles we wrote with every event listed."""
+    out = []
+    for path in sorted((DATA / "articles").glob("*.json")):
+        row = json.loads(path.read_text(encoding="utf-8"))
+        out.append((row["id"], row["text"], row["events"]))
+    return out
+
+
+def gsr() -> list[Example]:
+    path = SHARED / "plover_gsr_cameo.json"
+    rows = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+    examples = []
+    for i, row in enumerate(rows):
+        name = str(row.get("event") or "").upper()
+        if not row.get("text") or name == "DOCUMENT":
+            continue
+        label, _ = current_name(name)
+        if label in LABELS:
+            examples.append(Example(row["text"], label, None, [], GSR_WEIGHT, "gsr", f"gsr-{i}", row.get("date")))
+    return examples
+
+
+_WIRE = re.compile(r"^.*?\((?:Reuters|AFP|AP|BBC Monitoring|local sources|local media)\)\s*--\s*")
+
+
+def ngec() -> list[Example]:
+    path = SHARED / "train" / "ngec_synthetic_stories.jsonl"
+    examples = []
+    if not path.exists():
+        return examples
+    for line in path.read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        label = row["event"]
+        title = row["title"].strip().strip('"')
+        examples.append(Example(title, label, None, [], NGEC_WEIGHT, "ngec", row["id"] + "-t"))
+        first = re.split(r"(?<=[.!?])\s+", _WIRE.sub("", row["text"]).strip())[0]
+        if 30 <= len(first) <= 400:
+            examples.append(Example(first, label, None, [], NGEC_WEIGHT, "ngec", row["id"] + "-s"))
+    return examples
+
+
+def _tokens_in(doc, start: int, end: int):
+    return [t for t in doc if t.idx < end and t.idx + len(t) > start]
+
+
+def _head_of(tokens):
+    """The token of a span whose head lies outside it (the span's syntactic head)."""
+    inside = {t.i for t in tokens}
+    heads = [t for t in tokens if t.head.i not in inside or t.head.i == t.i]
+    preferred = [t for t in heads if t.pos_ in {"VERB", "NOUN", "ADJ", "AUX", "PROPN"}] or heads or tokens
+    return preferred[0]
+
+
+def _find(text: str, needle: str, after: int = 0) -> int:
+    at = text.find(needle, after)
+    return at if at >= 0 else text.find(needle)
+
+
+def featurize(doc, sentence, labels_at: dict[int, str], weight: float, rows: list, event_nouns: frozenset[str]) -> None:
+    """Append (sentence features, candidate features, label, weight) for every candidate of
+    ``sentence``; a labelled token that is no candidate becomes one of its own."""
+    candidates = sentence_candidates(sentence, doc._.discourse, event_nouns)
+    have = {c.token.i for c in candidates}
+    candidates += [Candidate(token=doc[i]) for i in labels_at if i not in have and sentence.start <= i < sentence.end]
+    shared = sentence_features(sentence)
+    for candidate in candidates:
+        rows.append((shared, candidate_features(candidate), labels_at.get(candidate.token.i, NONE), weight))
+
+
+def _label_positions(example: Example, doc) -> dict[int, str] | None:
+    """Token index -> label for the example's triggers (None: the trigger is not in the text)."""
+    labels_at: dict[int, str] = {}
+    if example.trigger:
+        at = example.text.find(example.trigger)
+        tokens = _tokens_in(doc, at, at + len(example.trigger)) if at >= 0 else []
+        if not tokens:
+            return None
+        labels_at[_head_of(tokens).i] = example.label
+        for event_type, trigger in example.others:
+            at2 = example.text.find(trigger)
+            tokens2 = _tokens_in(doc, at2, at2 + len(trigger)) if at2 >= 0 else []
+            if tokens2 and event_type in LABELS:
+                labels_at.setdefault(_head_of(tokens2).i, event_type)
+    elif example.label != NONE:
+        # No trigger given: the candidate the lexicon reads as the gold type, else the root.
+        best = next((c.token for s in doc.sents for c in sentence_candidates(s, doc._.discourse)
+                     if example.label in {c.ruled_type, c.rule_type}), None)
+        if best is None:
+            roots = [s.root for s in doc.sents if s.root.pos_ in {"VERB", "AUX", "NOUN"}]
+            best = roots[0] if roots else None
+        if best is None:
+            return None
+        labels_at[best.i] = example.label
+    return labels_at
+
+
+def _article_positions(text: str, events: list[dict], doc) -> dict[int, str]:
+    labels_at: dict[int, str] = {}
+    for event in events:
+        at = _find(text, event.get("sentence") or "")
+        t_at = text.find(event.get("trigger") or "\0", max(at, 0))
+        tokens = _tokens_in(doc, t_at, t_at + len(event["trigger"])) if t_at >= 0 and event.get("trigger") else []
+        if tokens and event["event"] in LABELS:
+            labels_at.setdefault(_head_of(tokens).i, event["event"])
+    return labels_at
+
+
+def build_rows(examples: list[Example], articles, nlp) -> tuple[list, list, frozenset[str]]:
+    """(training rows, held-out rows, event nouns: nouns labelled as triggers twice or more)."""
+    from spacy.tokens import Doc
+
+    if not Doc.has_extension("discourse"):
+        Doc.set_extension("discourse", default=None)
+    parsed = []  # (doc, labels, weight, held out)
+    skipped = Counter()
+    for example, doc in zip(examples, nlp.pipe((e.text for e in examples), batch_size=64)):
+        doc._.discourse = new_discourse(Article.from_text(example.text), doc)
+        labels_at = _label_positions(example, doc)
+        if labels_at is None:
+            skipped[f"{example.source}: trigger not found"] += 1
+            continue
+        parsed.append((doc, labels_at, example.weight, example.source == "ours" and _held_out(example.id)))
+    for (article_id, text, events), doc in zip(articles, nlp.pipe((t for _, t, _ in articles), batch_size=8)):
+        doc._.discourse = new_discourse(Article.from_text(text), doc)
+        parsed.append((doc, _article_positions(text, events, doc), 1.0, _held_out(article_id)))
+    nouns = Counter(doc[i].lemma_.lower() for doc, labels_at, _, _ in parsed for i, label in labels_at.items()
+                    if label != NONE and doc[i].pos_ == "NOUN")
+    event_nouns = frozenset(n for n, k in nouns.items() if k >= 2)
+    train_rows: list = []
+    held_rows: list = []
+    for doc, labels_at, weight, held in parsed:
+        for sentence in doc.sents:
+            featurize(doc, sentence, labels_at, weight, held_rows if held else train_rows, event_nouns)
+    if skipped:
+        print("skipped:", dict(skipped), file=sys.stderr)
+    return train_rows, held_rows, event_nouns
+
+
+def _matrix(rows, index: dict[str, int]):
+    from scipy.sparse import csr_matrix
+
+    data, indices, indptr = [], [], [0]
+    for shared, own, _, _ in rows:
+        cols: dict[int, float] = {}
+        for f in shared:
+            if f in index:
+                cols[index[f]] = SENTENCE_SCALE
+        for f in own:
+            if f in index:
+                cols[index[f]] = 1.0
+        indices += list(cols)
+        data += list(cols.values())
+        indptr.append(len(indices))
+    return csr_matrix((data, indices, indptr), shape=(len(rows), len(index)), dtype=np.float32)
+
+
+def fit(rows, c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    counts = Counter(f for shared, own, _, _ in rows for f in set(shared) | set(own))
+    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+    index = {f: i for i, f in enumerate(vocabulary)}
+    x = _matrix(rows, index)
+    y = np.array([LABELS.index(label) for _, _, label, _ in rows])
+    weights = np.array([w for _, _, _, w in rows])
+    model = LogisticRegression(C=c, max_iter=2000, solver="lbfgs")
+    model.fit(x, y, sample_weight=weights)
+    full_w = np.zeros((len(vocabulary), len(LABELS)), dtype=np.float32)
+    full_b = np.full(len(LABELS), -30.0, dtype=np.float32)  # labels never seen: never predicted
+    for j, cls in enumerate(model.classes_):
+        full_w[:, cls] = model.coef_[j]
+        full_b[cls] = model.intercept_[j]
+    # Features enter the shipped model already scaled: sentence words at SENTENCE_SCALE.
+    return EventClassifier(index, full_w, full_b, LABELS, sentence_scale=SENTENCE_SCALE)
+
+
+def _probabilities(model: EventClassifier, rows) -> np.ndarray:
+    return np.concatenate([model.probabilities(shared, [own]) for shared, own, _, _ in rows]) if rows else np.zeros((0, len(LABELS)))
+
+
+def fit_temperature(model: EventClassifier, rows) -> float:
+    """The softmax temperature that minimises log loss on held-out rows."""
+    if not rows:
+        return 1.0
+    y = np.array([LABELS.index(label) for _, _, label, _ in rows])
+    best = (float("inf"), 1.0)
+    for t in np.arange(0.5, 3.01, 0.1):
+        model.temperature = float(t)
+        p = _probabilities(model, rows)
+        loss = -np.mean(np.log(p[np.arange(len(y)), y] + 1e-9))
+        best = min(best, (loss, float(t)))
+    model.temperature = 1.0
+    return best[1]
+
+
+def held_out_report(model: EventClassifier, rows) -> dict:
+    if not rows:
+        return {}
+    p = _probabilities(model, rows)
+    y = [label for _, _, label, _ in rows]
+    pred = [LABELS[i] for i in p.argmax(axis=1)]
+    events = [(g, q) for g, q in zip(y, pred) if g != NONE or q != NONE]
+    right = sum(g == q for g, q in events)
+    return {"candidates": len(rows), "event_candidates": sum(g != NONE for g in y),
+            "accuracy_on_events_or_predictions": right / len(events) if events else 0.0,
+            "recall": sum(g == q for g, q in zip(y, pred) if g != NONE) / max(1, sum(g != NONE for g in y))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
+    parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--sources", default="ours,gsr,ngec", help="comma-separated: ours, gsr, ngec")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    sources = set(args.sources.split(","))
+    examples = (our_sentences() if "ours" in sources else []) + (gsr() if "gsr" in sources else []) + (ngec() if "ngec" in sources else [])
+    articles = our_articles() if "ours" in sources else []
+    print(f"{len(examples)} texts, {len(articles)} articles: {dict(Counter(e.source for e in examples))}")
+    nlp = load_pipeline()
+    train_rows, held_rows, nouns = build_rows(examples, articles, nlp)
+    print(f"{len(train_rows)} training candidates, {len(held_rows)} held out ({time.perf_counter() - started:.0f} s)")
+    model = fit(train_rows, args.c)
+    temperature = fit_temperature(model, held_rows)
+    report = held_out_report(model, held_rows)
+    print("held out:", report, "temperature", temperature)
+    final = fit(train_rows + held_rows, args.c)
+    final.temperature = temperature
+    final.meta = {"version": VERSION, "c": args.c, "sources": sorted(sources), "held_out": report,
+                  "event_nouns": sorted(nouns), "trained_on": dict(Counter(e.source for e in examples)),
+                  "articles": len(articles)}
+    if not args.no_write:
+        final.save(MODEL_PATH)
+        print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size // 1024} KiB, {len(final.index)} features)")
+    print(f"done in {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

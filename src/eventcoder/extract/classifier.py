@@ -167,6 +167,7 @@ class EventClassifier:
         self.meta = meta or {}
         self.version = self.meta.get("version", "unknown")
         self.event_nouns = frozenset(self.meta.get("event_nouns", ()))
+        self.threshold = float(self.meta.get("threshold", 0.5))  # P(some event) from which a candidate is one
 
     def _score(self, feats: list[str]) -> np.ndarray:
         rows = [self.index[f] for f in feats if f in self.index]

@@ -279,7 +279,7 @@ def _event(article: Article, sentence: Span, decision: Decision, discourse: Disc
         elif implied is not None and event_type in MATERIAL_CONFLICT:
             actors = [implied.model_copy(update={"sector": "UAF"})]
     # "The three leaders", "the two countries' leaders" name several parties: no single country.
-    counted_governments = subject is not None and any(t.dep_ == "nummod" for t in subject.subtree) and all(a.sector in {"GOV", None} for a in actors)
+    counted_governments = subject is not None and any(t.dep_ == "nummod" for t in subject.subtree) and bool(actors) and all(a.sector == "GOV" for a in actors)
     if not counted_governments:
         actors = [localize(a, local_country(place, sentence, discourse, {r.country for r in recipients}, excluded)) for a in actors]
     recipients = [localize(a, local_country(place, sentence, discourse, {r.country for r in actors}, excluded, article_fallback=False)) for a in recipients]
@@ -393,12 +393,17 @@ def _rule_decision(candidate: Candidate, sentence: Span) -> Decision | None:
     return Decision(token, event_type, mode, negated, appeal, candidate.rule_particle, 0.5, f"rules: {candidate.rule_type} -> {event_type}")
 
 
-def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, ...], sentence: Span, version: str) -> Decision | None:
+def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, ...], sentence: Span, version: str, threshold: float) -> Decision | None:
     """The classifier's decision for one candidate: its most probable label, unless NONE."""
-    best = int(probabilities.argmax())
-    event_type = labels[best]
-    if event_type == NONE:
+    # An event when the model's probability that the word reports one (of any type) passes
+    # the threshold fitted with the weights; then its most probable type.
+    none = labels.index(NONE)
+    if 1.0 - float(probabilities[none]) < threshold:
         return None
+    ranked = probabilities.copy()
+    ranked[none] = -1.0
+    best = int(ranked.argmax())
+    event_type = labels[best]
     token = candidate.token
     negated = _negated(token)
     # The lexicon's mode stands when the model agrees with the lexicon's type.
@@ -409,7 +414,7 @@ def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, 
                                           or bool(modals(token) & DEONTIC))
     particle = candidate.rule_particle if event_type == candidate.rule_type else ""
     lexicon = f"lexicon {candidate.rule_type}" + (f"({candidate.rule_mode})" if candidate.rule_mode else "") + (f" -> {candidate.ruled_type}" if candidate.ruled_type not in (None, candidate.rule_type) else "") if candidate.rule_type else "not in lexicon"
-    reason = f"{version}: {event_type} p={probabilities[best]:.2f} on '{token.text}' ({lexicon})"
+    reason = f"{version}: {event_type} p={probabilities[best]:.2f} (event {1 - probabilities[none]:.2f}) on '{token.text}' ({lexicon})"
     return Decision(token, event_type, mode, negated, appeal, particle, float(probabilities[best]), reason)
 
 
@@ -480,7 +485,7 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0) -> tuple
             decisions = [_rule_decision(c, sentence) for c in candidates]
         else:
             probabilities = classifier.probabilities(sentence_features(sentence), [candidate_features(c) for c in candidates])
-            decisions = [_decide(c, p, classifier.labels, sentence, classifier.version) for c, p in zip(candidates, probabilities)]
+            decisions = [_decide(c, p, classifier.labels, sentence, classifier.version, classifier.threshold) for c, p in zip(candidates, probabilities)]
         found = []
         for decision in decisions:
             if decision is None:

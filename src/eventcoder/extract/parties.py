@@ -390,6 +390,10 @@ def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[in
             continue
         codes = [a.country for a in load_actor_dictionary().resolve_all(entity, discourse.context)
                  if a.country and a.country not in NON_STATE_CODES]
+        if not codes and entity.label_ in {"GPE", "LOC"}:
+            # A town or province the gazetteer knows names its country too ("Kuito, Bie").
+            place = resolve_place(entity.text, entity.start_char, entity.end_char, discourse.home_countries)
+            codes = [place.country] if place is not None and place.country and place.precision in {"city", "admin"} else []
         if codes:
             mentions.append((set(range(entity.start, entity.end)), codes))
     discourse.country_mentions[sentence.start] = mentions

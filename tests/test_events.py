@@ -273,3 +273,23 @@ def test_evidence_offsets_on_seeds(coded_seeds: dict[str, CodedArticle]) -> None
     for coded in coded_seeds.values():
         assert coded.events
         _assert_evidence(coded)
+
+
+def test_descriptions_and_pronouns_refer_back_to_a_named_party() -> None:
+    coded = code(
+        "ECOWAS leaders met in Abuja on Sunday. The bloc threatened to impose sanctions on the junta in Mali. "
+        "Russia and Ukraine held talks in Istanbul on Monday. The two sides agreed to meet again next week. "
+        "The Russian Foreign Ministry summoned the US ambassador on Monday. The ministry condemned the expulsion of its diplomats."
+    )
+    (threat,) = of_type(coded, "THREATEN")
+    assert codes(threat.actors) == ["IGO"]  # the bloc is ECOWAS, not a country near it
+    agreed = next(e for e in coded.events if e.trigger == "agreed")
+    assert sorted(codes(agreed.actors)) == ["RUS", "UKR"]
+    condemned = next(e for e in coded.events if e.trigger == "condemned")
+    assert codes(condemned.actors) == ["RUS"]  # the ministry named before, not the ambassador's country
+
+
+def test_it_is_the_body_named_before() -> None:
+    coded = code("Human Rights Watch published a report on Monday. It accused the Egyptian police of torturing detainees.")
+    accused = next(e for e in coded.events if e.trigger == "accused")
+    assert codes(accused.actors) == ["NGO"] and codes(accused.recipients) == ["EGY"]

@@ -34,6 +34,7 @@ from eventcoder.extract.parties import (
     event_place,
     find_recipients,
     implied_party,
+    remember_named,
     local_country,
     localize,
     resolve_token,
@@ -479,6 +480,7 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0) -> tuple
             continue
         read += 1
         if sentence.text.strip().endswith("?"):
+            remember_named(sentence, discourse)
             continue  # a question reports no event; journalists' Q: turns ask, they do not tell
         candidates = sentence_candidates(sentence, discourse, classifier.event_nouns if classifier else frozenset())
         if classifier is None:
@@ -499,6 +501,7 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0) -> tuple
                 found_person = resolve_token(token, discourse)
                 if found_person:
                     discourse.last_person = found_person[0]
+        remember_named(sentence, discourse)
     if not headline_chars:
         return events, discourse.attribution.quotes
     events = [e.model_copy(update={"headline": True}) if e.start_char < headline_chars else _moved(e, -headline_chars) for e in events]

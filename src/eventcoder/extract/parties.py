@@ -57,6 +57,9 @@ class Discourse:
     attribution: Attribution
     last_person: Actor | None = None
     last_group: Actor | None = None
+    # Every party the article has named so far, in order: what "it", "the bloc", "the
+    # ministry" and "the two sides" refer back to.
+    named: list[Actor] = field(default_factory=list)
     article_country: str | None = None
     dateline_place: Place | None = None  # where the story was filed ("ISTANBUL, May 14 (Reuters) -")
     outlet_country: str | None = None  # the home country of a national or local outlet
@@ -119,6 +122,77 @@ def speech_verb(token: Token) -> Token | None:
     return None
 
 
+# Descriptions that refer back to a party named before, by the kind of party they name.
+BODY_NOUNS = frozenset("bloc alliance union organisation organization grouping body commission community pact".split())
+GROUP_NOUNS = frozenset("group movement militia militias militant militants rebel rebels insurgent insurgents fighters faction outfit".split())
+STATE_NOUNS = frozenset("country nation state kingdom republic government ministry administration regime authorities "
+                        "leadership cabinet army military police navy junta capital".split())
+SIDE_WORDS = frozenset({"sides", "countries", "nations", "neighbours", "neighbors", "governments", "parties", "capitals"})
+STATE_CODES_EXCLUDED = NON_STATE_CODES  # bodies and groups are not states
+
+
+def _is_state(actor: Actor) -> bool:
+    return bool(actor.country) and actor.country not in STATE_CODES_EXCLUDED and actor.sector in {None, "GOV", "MIL", "COP", "LEG", "JUD", "SPY"}
+
+
+def _earlier(token: Token, discourse: Discourse) -> list[Actor]:
+    """Parties named before ``token``: in earlier sentences and earlier in its own, latest last."""
+    here = [a for a in find_actor_mentions_in(token.sent, discourse) if a.end_char <= token.idx]
+    return discourse.named + here
+
+
+def coreferent(token: Token, discourse: Discourse) -> list[Actor]:
+    """The party a pronoun or a bare description refers back to, or [] when none fits.
+
+    "it"/"they" take the latest body, group or state named; "the bloc" the latest
+    intergovernmental body; "the militants" the latest armed group; "the ministry", "the
+    government" the latest state, with the description's own sector; "the two sides" the
+    two latest states. Only descriptions that name no country of their own ("the Russian
+    ministry" is resolved by its word "Russian")."""
+    word = token.lower_
+    lemma = token.lemma_.lower()
+    earlier = _earlier(token, discourse)
+    if token.pos_ == "PRON":
+        if word not in GROUP_PRONOUNS:
+            return []
+        latest = next((a for a in reversed(earlier) if a.country and a.sector != "JRN" and not (a.name and a.sector is None and a.country is None)), None)
+        return [latest] if latest is not None and latest.text.lower() not in {"he", "she"} else []
+    determiners = {c.lower_ for c in token.children if c.dep_ in {"det", "predet", "nummod"}}
+    if (lemma in SIDE_WORDS or word in SIDE_WORDS) and determiners & {"two", "both"}:
+        states: list[Actor] = []
+        for actor in reversed(earlier):
+            if _is_state(actor) and all(actor.country != s.country for s in states):
+                states.append(actor.model_copy(update={"name": None}))
+            if len(states) == 2:
+                return states[::-1]
+        return []
+    if not determiners & {"the", "both"} or any(c.dep_ in {"amod", "compound", "poss"} and c.ent_type_ in {"NORP", "GPE", "ORG"} for c in token.children):
+        return []
+    sector = load_actor_dictionary().sectors.get(lemma)
+    if lemma in BODY_NOUNS:
+        found = next((a for a in reversed(earlier) if a.country in NON_STATE_CODES and a.country not in {"NGO", "MNC", "IMG"}), None)
+    elif lemma in GROUP_NOUNS:
+        found = next((a for a in reversed(earlier) if a.sector == "REB" or a.country == "IMG"), None)
+    elif lemma in STATE_NOUNS:
+        # The latest state named with the same word ("the Foreign Ministry ... the ministry"),
+        # else the latest state.
+        states = [a for a in reversed(earlier) if _is_state(a)]
+        found = next((a for a in states if lemma in a.text.lower()), states[0] if states else None)
+        if found is not None:
+            found = found.model_copy(update={"sector": sector or found.sector, "name": None})
+    else:
+        return []
+    if found is None:
+        return []
+    return [found.model_copy(update={"text": _phrase(token).text, "start_char": _phrase(token).start_char, "end_char": _phrase(token).end_char})]
+
+
+def remember_named(sentence: Span, discourse: Discourse) -> None:
+    """Add the sentence's named parties to what later sentences may refer back to."""
+    discourse.named += [a for a in find_actor_mentions_in(sentence, discourse) if a.country]
+    del discourse.named[:-40]
+
+
 def resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool = True) -> list[Actor]:
     """Actors named by the phrase headed by ``token``, with pronouns resolved."""
     word = token.lower_ if token.pos_ == "PRON" else ""  # "the US" is not "us"
@@ -142,10 +216,13 @@ def resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool 
         speaker = discourse.attribution.speaker_at(token.idx) if speaker_fallback else None
         return [speaker] if speaker else []
     if word in GROUP_PRONOUNS:
-        return [discourse.last_group] if discourse.last_group else []
+        return coreferent(token, discourse) or ([discourse.last_group] if discourse.last_group else [])
     actors = load_actor_dictionary().resolve_all(_phrase(token), discourse.context)
     if not actors and (remembered := discourse.context.lookup(token.text)) is not None:
         actors = [remembered]
+    if not any(a.country for a in actors):
+        # "the bloc", "the ministry", "the two sides": a party named before.
+        actors = coreferent(token, discourse) or actors
     return actors
 
 

@@ -38,9 +38,10 @@ from pathlib import Path
 
 import numpy as np
 
-from eventcoder.extract.classifier import LABELS, MODEL_PATH, NONE, Candidate, EventClassifier, candidate_features, sentence_features
+from eventcoder.extract.classifier import LABELS, MODEL_PATH, NONE, Candidate, EventClassifier, SentenceTyper, candidate_features, sentence_features
 from eventcoder.extract.events import new_discourse, sentence_candidates
 from eventcoder.model import Article
+from eventcoder.run import without_dateline
 from eventcoder.nlp.pipeline import load_pipeline
 from eventcoder.ontology.plover import current_name
 
@@ -74,6 +75,8 @@ class Example:
     source: str
     id: str
     published: str | None = None
+    source_codes: tuple[str, ...] = ()
+    target_codes: tuple[str, ...] = ()
 
 
 def _held_out(example_id: str) -> bool:
@@ -88,7 +91,8 @@ def our_sentences() -> list[Example]:
                 continue
             row = json.loads(line)
             others = [(o["event"], o["trigger"]) for o in row.get("other_events") or [] if o.get("trigger")]
-            examples.append(Example(row["text"], row["event"], row.get("trigger"), others, 1.0, "ours", row["id"], row.get("published")))
+            codes = [tuple(a["code"] for a in row.get(role) or [] if a.get("code")) for role in ("source", "target")]
+            examples.append(Example(row["text"], row["event"], row.get("trigger"), others, 1.0, "ours", row["id"], row.get("published"), *codes))
     return examples
 
 
@@ -151,7 +155,8 @@ def _find(text: str, needle: str, after: int = 0) -> int:
     return at if at >= 0 else text.find(needle)
 
 
-def featurize(doc, sentence, labels_at: dict[int, str], weight: float, rows: list, event_nouns: frozenset[str], complete: bool) -> None:
+def featurize(doc, sentence, labels_at: dict[int, str], weight: float, rows: list, event_nouns: frozenset[str], complete: bool,
+              typer: SentenceTyper) -> None:
     """Append (sentence features, candidate features, label, weight) for every candidate of
     ``sentence``; a labelled token that is no candidate becomes one of its own.
 
@@ -162,11 +167,12 @@ def featurize(doc, sentence, labels_at: dict[int, str], weight: float, rows: lis
     have = {c.token.i for c in candidates}
     candidates += [Candidate(token=doc[i]) for i in labels_at if i not in have and sentence.start <= i < sentence.end]
     shared = sentence_features(sentence)
+    typed = typer.probabilities(sentence.text)
     for candidate in candidates:
         label = labels_at.get(candidate.token.i, NONE)
         if label == NONE and not complete and candidate.ruled_type not in (None, NONE):
             continue
-        rows.append((shared, candidate_features(candidate), label, weight))
+        rows.append((shared, candidate_features(candidate), label, weight, typed))
 
 
 def _label_positions(example: Example, doc) -> dict[int, str] | None:
@@ -207,7 +213,7 @@ def _article_positions(text: str, events: list[dict], doc) -> dict[int, str]:
     return labels_at
 
 
-def build_rows(examples: list[Example], articles, nlp) -> tuple[list, list, frozenset[str]]:
+def build_rows(examples: list[Example], articles, nlp, typers: list[SentenceTyper]) -> tuple[list, list, frozenset[str]]:
     """(training rows, held-out rows, event nouns: nouns labelled as triggers twice or more)."""
     from spacy.tokens import Doc
 
@@ -215,35 +221,87 @@ def build_rows(examples: list[Example], articles, nlp) -> tuple[list, list, froz
         Doc.set_extension("discourse", default=None)
     parsed = []  # (doc, labels, weight, held out)
     skipped = Counter()
-    for example, doc in zip(examples, nlp.pipe((e.text for e in examples), batch_size=64)):
+    for example, doc in zip(examples, nlp.pipe((without_dateline(e.text) for e in examples), batch_size=64)):
         doc._.discourse = new_discourse(Article.from_text(example.text), doc)
         labels_at = _label_positions(example, doc)
         if labels_at is None:
             skipped[f"{example.source}: trigger not found"] += 1
             continue
-        parsed.append((doc, labels_at, example.weight, example.source == "ours" and _held_out(example.id), example.source == "ours"))
-    for (article_id, text, events), doc in zip(articles, nlp.pipe((t for _, t, _ in articles), batch_size=8)):
+        parsed.append((doc, labels_at, example.weight, example.source == "ours" and _held_out(example.id), example.source == "ours", example.id))
+    for (article_id, text, events), doc in zip(articles, nlp.pipe((without_dateline(t) for _, t, _ in articles), batch_size=8)):
         doc._.discourse = new_discourse(Article.from_text(text), doc)
-        parsed.append((doc, _article_positions(text, events, doc), 1.0, _held_out(article_id), True))
+        parsed.append((doc, _article_positions(text, events, doc), 1.0, _held_out(article_id), True, article_id))
     nouns = Counter(doc[i].lemma_.lower() for doc, labels_at, *_ in parsed for i, label in labels_at.items()
                     if label != NONE and doc[i].pos_ == "NOUN")
     event_nouns = frozenset(n for n, k in nouns.items() if k >= 2)
     train_rows: list = []
     held_rows: list = []
-    for doc, labels_at, weight, held, complete in parsed:
+    for doc, labels_at, weight, held, complete, key in parsed:
         for sentence in doc.sents:
-            featurize(doc, sentence, labels_at, weight, held_rows if held else train_rows, event_nouns, complete)
+            featurize(doc, sentence, labels_at, weight, held_rows if held else train_rows, event_nouns, complete, typers[_fold(key)])
     if skipped:
         print("skipped:", dict(skipped), file=sys.stderr)
     return train_rows, held_rows, event_nouns
+
+
+TYPER_C = 3.0
+TYPER_FOLDS = 5
+SP_SCALE = 2.0  # the sentence typer's probabilities, as features of the candidate model
+
+
+def _fold(example_id: str) -> int:
+    return int(hashlib.md5(example_id.encode()).hexdigest(), 16) % TYPER_FOLDS
+
+
+def fit_typer(texts: list[str], labels: list[str], weights: list[float]) -> SentenceTyper:
+    """TF-IDF (word unigrams and bigrams seen twice, sublinear tf) and a class-balanced
+    multinomial logistic regression over the 17 labels."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    x = vectorizer.fit_transform(texts)
+    model = LogisticRegression(C=TYPER_C, max_iter=3000, class_weight="balanced")
+    model.fit(x, labels, sample_weight=np.array(weights))
+    vocabulary = [t for t, _ in sorted(vectorizer.vocabulary_.items(), key=lambda kv: kv[1])]
+    w = np.zeros((len(vocabulary), len(LABELS)), dtype=np.float32)
+    b = np.full(len(LABELS), -30.0, dtype=np.float32)
+    for j, label in enumerate(model.classes_):
+        w[:, LABELS.index(label)] = model.coef_[j]
+        b[LABELS.index(label)] = model.intercept_[j]
+    return SentenceTyper(vocabulary, vectorizer.idf_, w, b)
+
+
+def typer_examples(examples: list[Example], articles) -> list[tuple[str, str, float, str]]:
+    """(text, label, weight, fold key) for the sentence typer: every labelled text, and every
+    sentence of our articles with the type of its first main event, or NONE."""
+    out = [(e.text, e.label, e.weight, e.id) for e in examples]
+    for article_id, text, events in articles:
+        for sentence in re.split(r"(?<=[.!?\"”])\s+|\n+", text):
+            sentence = sentence.strip()
+            if len(sentence) < 20:
+                continue
+            main = next((ev["event"] for ev in events if not ev.get("minor") and ev.get("sentence", "").strip()[:40] in sentence), NONE)
+            out.append((sentence, main, 1.0, article_id))
+    return out
+
+
+def cross_fitted_typers(rows: list[tuple[str, str, float, str]]) -> list[SentenceTyper]:
+    """One typer per fold, each trained without that fold's texts."""
+    typers = []
+    for k in range(TYPER_FOLDS):
+        kept = [r for r in rows if _fold(r[3]) != k]
+        typers.append(fit_typer([r[0] for r in kept], [r[1] for r in kept], [r[2] for r in kept]))
+    return typers
 
 
 def _matrix(rows, index: dict[str, int]):
     from scipy.sparse import csr_matrix
 
     data, indices, indptr = [], [], [0]
-    for shared, own, _, _ in rows:
-        cols: dict[int, float] = {}
+    dense = [index[f"sp:{label}"] for label in LABELS]
+    for shared, own, _, _, typed in rows:
+        cols: dict[int, float] = {row: SP_SCALE * float(p) for row, p in zip(dense, typed)}
         for f in shared:
             if f in index:
                 cols[index[f]] = SENTENCE_SCALE
@@ -259,12 +317,12 @@ def _matrix(rows, index: dict[str, int]):
 def fit(rows, c: float):
     from sklearn.linear_model import LogisticRegression
 
-    counts = Counter(f for shared, own, _, _ in rows for f in set(shared) | set(own))
-    vocabulary = sorted(f for f, n in counts.items() if n >= MIN_COUNT)
+    counts = Counter(f for shared, own, *_ in rows for f in set(shared) | set(own))
+    vocabulary = sorted({f for f, n in counts.items() if n >= MIN_COUNT} | {f"sp:{label}" for label in LABELS})
     index = {f: i for i, f in enumerate(vocabulary)}
     x = _matrix(rows, index)
-    y = np.array([LABELS.index(label) for _, _, label, _ in rows])
-    weights = np.array([w for _, _, _, w in rows])
+    y = np.array([LABELS.index(row[2]) for row in rows])
+    weights = np.array([row[3] for row in rows])
     model = LogisticRegression(C=c, max_iter=2000, solver="lbfgs")
     model.fit(x, y, sample_weight=weights)
     full_w = np.zeros((len(vocabulary), len(LABELS)), dtype=np.float32)
@@ -274,19 +332,19 @@ def fit(rows, c: float):
         full_b[cls] = model.intercept_[j]
     # The shipped weights are premultiplied by each feature's value, so coding only sums rows.
     for feature, row in index.items():
-        full_w[row] *= feature_value(feature)
+        full_w[row] *= SP_SCALE if feature.startswith("sp:") else feature_value(feature)
     return EventClassifier(index, full_w, full_b, LABELS, sentence_scale=SENTENCE_SCALE)
 
 
 def _probabilities(model: EventClassifier, rows) -> np.ndarray:
-    return np.concatenate([model.probabilities(shared, [own]) for shared, own, _, _ in rows]) if rows else np.zeros((0, len(LABELS)))
+    return np.concatenate([model.probabilities(shared, [own], typed) for shared, own, _, _, typed in rows]) if rows else np.zeros((0, len(LABELS)))
 
 
 def fit_temperature(model: EventClassifier, rows) -> float:
     """The softmax temperature that minimises log loss on held-out rows."""
     if not rows:
         return 1.0
-    y = np.array([LABELS.index(label) for _, _, label, _ in rows])
+    y = np.array([LABELS.index(row[2]) for row in rows])
     best = (float("inf"), 1.0)
     for t in np.arange(0.5, 3.01, 0.1):
         model.temperature = float(t)
@@ -301,7 +359,7 @@ def held_out_report(model: EventClassifier, rows) -> dict:
     if not rows:
         return {}
     p = _probabilities(model, rows)
-    y = [label for _, _, label, _ in rows]
+    y = [row[2] for row in rows]
     pred = [LABELS[i] for i in p.argmax(axis=1)]
     events = [(g, q) for g, q in zip(y, pred) if g != NONE or q != NONE]
     right = sum(g == q for g, q in events)
@@ -310,10 +368,56 @@ def held_out_report(model: EventClassifier, rows) -> dict:
             "recall": sum(g == q for g, q in zip(y, pred) if g != NONE) / max(1, sum(g != NONE for g in y))}
 
 
+def _right(event, example: Example) -> bool:
+    """An event coded from a held-out sentence is right when its type is the sentence's main
+    type with the gold actor and recipient countries (where gold names them), or the type of
+    one of the sentence's other events."""
+    from eventcoder.evaluate.scoring import codes_overlap
+
+    if event.event_type == example.label:
+        reciprocal = len(example.source_codes) > 1 and not example.target_codes
+        ours = [a.country for a in event.actors] + ([a.country for a in event.recipients] if reciprocal else [])
+        return codes_overlap(example.source_codes, ours) and codes_overlap(example.target_codes, [a.country for a in event.recipients])
+    return event.event_type in {t for t, _ in example.others}
+
+
+def fit_calibration(model: EventClassifier, held: list[Example], nlp) -> tuple[dict, dict]:
+    """Code the held-out sentences with a model that never saw them and fit a logistic
+    regression from what each event's confidence is computed from to whether it is right."""
+    from sklearn.linear_model import LogisticRegression
+
+    import eventcoder.extract.events as events_module
+    from eventcoder.evaluate.scoring import calibration as ece_of
+
+    original = events_module.load_classifier
+    events_module.load_classifier = lambda: model  # code with the model being calibrated
+    try:
+        x, y, raw = [], [], []
+        for example, doc in zip(held, nlp.pipe((without_dateline(e.text) for e in held), batch_size=64)):
+            log: dict = {}
+            coded, _ = events_module.extract_events(Article.from_text(example.text), doc, feature_log=log)
+            for event in coded:
+                features = log[event.id]
+                x.append([features[name] for name in events_module.CONFIDENCE_FEATURES])
+                y.append(_right(event, example))
+                raw.append(features["p_type"])
+    finally:
+        events_module.load_classifier = original
+    if len(set(y)) < 2:
+        return {}, {"events": len(y)}
+    fitted = LogisticRegression(C=1.0, max_iter=2000).fit(np.array(x), np.array(y))
+    calibrated = fitted.predict_proba(np.array(x))[:, 1]
+    report = {"events": len(y), "right": int(sum(y)), "ece_uncalibrated": ece_of(zip(raw, y)).ece,
+              "ece_calibrated_in_sample": ece_of(zip(calibrated, y)).ece}
+    return ({"features": list(events_module.CONFIDENCE_FEATURES), "weights": [float(w) for w in fitted.coef_[0]],
+             "bias": float(fitted.intercept_[0])}, report)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
     parser.add_argument("--threshold", type=float, default=0.5, help="P(some event) from which a candidate is coded")
+    parser.add_argument("--sentence-threshold", type=float, default=0.2, help="P(type) from which the sentence typer gives its type to the likeliest word")
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--sources", default="ours,gsr,ngec", help="comma-separated: ours, gsr, ngec")
     args = parser.parse_args(argv)
@@ -322,16 +426,30 @@ def main(argv: list[str] | None = None) -> int:
     examples = (our_sentences() if "ours" in sources else []) + (gsr() if "gsr" in sources else []) + (ngec() if "ngec" in sources else [])
     articles = our_articles() if "ours" in sources else []
     print(f"{len(examples)} texts, {len(articles)} articles: {dict(Counter(e.source for e in examples))}")
+    typer_rows = typer_examples(examples, articles)
+    typers = cross_fitted_typers(typer_rows)
+    print(f"sentence typer: {len(typer_rows)} texts, {TYPER_FOLDS} cross-fitted folds ({time.perf_counter() - started:.0f} s)")
     nlp = load_pipeline()
-    train_rows, held_rows, nouns = build_rows(examples, articles, nlp)
+    train_rows, held_rows, nouns = build_rows(examples, articles, nlp, typers)
     print(f"{len(train_rows)} training candidates, {len(held_rows)} held out ({time.perf_counter() - started:.0f} s)")
     model = fit(train_rows, args.c)
     temperature = fit_temperature(model, held_rows)
     report = held_out_report(model, held_rows)
     print("held out:", report, "temperature", temperature)
+    held = [e for e in examples if e.source == "ours" and _held_out(e.id)]
+    model.temperature = temperature
+    model.threshold = args.threshold
+    model.sentence_threshold = args.sentence_threshold
+    model.event_nouns = nouns
+    model.typer = fit_typer(*zip(*[(r[0], r[1], r[2]) for r in typer_rows if not _held_out(r[3])]))
+    model.typer_rows = np.array([model.index[f"sp:{label}"] for label in LABELS])
+    calibration, calibration_report = fit_calibration(model, held, nlp)
+    print("calibration:", calibration_report)
     final = fit(train_rows + held_rows, args.c)
     final.temperature = temperature
-    final.meta = {"version": VERSION, "c": args.c, "threshold": args.threshold, "sources": sorted(sources), "held_out": report,
+    final.typer = fit_typer([r[0] for r in typer_rows], [r[1] for r in typer_rows], [r[2] for r in typer_rows])
+    final.meta = {"version": VERSION, "c": args.c, "threshold": args.threshold, "sentence_threshold": args.sentence_threshold, "sources": sorted(sources), "held_out": report,
+                  "calibration": calibration, "calibration_fit": calibration_report,
                   "event_nouns": sorted(nouns), "trained_on": dict(Counter(e.source for e in examples)),
                   "articles": len(articles)}
     if not args.no_write:

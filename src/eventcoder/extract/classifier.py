@@ -7,6 +7,11 @@ evidence beside the word itself, its objects, particles, subject, governing verb
 sentence's words and the clause's. A multinomial logistic regression over those sparse
 features gives each candidate a probability for NONE and for each of the 16 PLOVER types.
 
+A second model reads the sentence as a whole: a **sentence typer** (TF-IDF over word unigrams
+and bigrams, logistic regression over the same 17 labels) says what the sentence as a whole
+reports. Its 17 probabilities enter the candidate model as features, so a word is read in the
+light of its sentence ("killed" in an accident report, "strike" beside "workers").
+
 Why this shape (measured, see docs/METHOD.md): on real news the lexicon alone confuses senses
 ("struck a convoy" vs "went on strike"), misses paraphrases ("joined the shutdown") and codes
 sentences that report nothing; a linear model over lexical and parse features, trained on
@@ -21,6 +26,7 @@ on shippable data only (README: training data); they load in well under a second
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -153,11 +159,50 @@ def candidate_features(candidate: Candidate) -> list[str]:
     return feats
 
 
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # the tokens scikit-learn's TfidfVectorizer reads
+
+
+def sentence_terms(text: str) -> list[str]:
+    """Lower-cased word unigrams and bigrams, as the sentence typer was trained on them."""
+    words = _WORD.findall(text.lower())
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+class SentenceTyper:
+    """What a sentence as a whole reports: TF-IDF (sublinear tf, l2 norm) and a multinomial
+    logistic regression, scikit-learn's arithmetic written out in numpy."""
+
+    def __init__(self, vocabulary: list[str], idf: np.ndarray, weights: np.ndarray, bias: np.ndarray) -> None:
+        self.index = {term: i for i, term in enumerate(vocabulary)}
+        self.vocabulary = vocabulary
+        self.idf = idf.astype(np.float32)
+        self.weights = weights.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+
+    def probabilities(self, text: str) -> np.ndarray:
+        counts: dict[int, int] = {}
+        for term in sentence_terms(text):
+            row = self.index.get(term)
+            if row is not None:
+                counts[row] = counts.get(row, 0) + 1
+        scores = self.bias.copy()
+        if counts:
+            rows = np.fromiter(counts, dtype=np.int64)
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32))) * self.idf[rows]
+            values /= np.linalg.norm(values)
+            scores += values @ self.weights[rows]
+        scores -= scores.max()
+        exp = np.exp(scores)
+        return exp / exp.sum()
+
+
 class EventClassifier:
-    """Multinomial logistic regression over hashed-free sparse features (a vocabulary index)."""
+    """Multinomial logistic regression over sparse candidate features (a vocabulary index),
+    with the sentence typer's probabilities as 17 more features."""
 
     def __init__(self, index: dict[str, int], weights: np.ndarray, bias: np.ndarray, labels: tuple[str, ...],
-                 sentence_scale: float, temperature: float = 1.0, meta: dict | None = None) -> None:
+                 sentence_scale: float, temperature: float = 1.0, meta: dict | None = None,
+                 typer: SentenceTyper | None = None) -> None:
         self.index = index
         self.weights = weights.astype(np.float32)
         self.bias = bias.astype(np.float32)
@@ -165,19 +210,30 @@ class EventClassifier:
         self.sentence_scale = sentence_scale
         self.temperature = temperature
         self.meta = meta or {}
+        self.typer = typer
         self.version = self.meta.get("version", "unknown")
         self.event_nouns = frozenset(self.meta.get("event_nouns", ()))
         self.threshold = float(self.meta.get("threshold", 0.5))  # P(some event) from which a candidate is one
+        # P(type) from which the sentence typer's type is given to the sentence's likeliest word
+        self.sentence_threshold = float(self.meta.get("sentence_threshold", 0.5))
+        rows = [index.get(f"sp:{label}") for label in labels]
+        self.typer_rows = np.array(rows, dtype=np.int64) if typer is not None and all(r is not None for r in rows) else None
 
     def _score(self, feats: list[str]) -> np.ndarray:
         rows = [self.index[f] for f in feats if f in self.index]
         return self.weights[rows].sum(axis=0) if rows else np.zeros(len(self.labels), dtype=np.float32)
 
-    def probabilities(self, sentence_feats: list[str], candidate_feats: list[list[str]]) -> np.ndarray:
-        """P(label) for each candidate of one sentence: rows follow ``candidate_feats``."""
+    def sentence_probabilities(self, text: str) -> np.ndarray | None:
+        return self.typer.probabilities(text) if self.typer is not None else None
+
+    def probabilities(self, sentence_feats: list[str], candidate_feats: list[list[str]], sentence_probs: np.ndarray | None = None) -> np.ndarray:
+        """P(label) for each candidate of one sentence: rows follow ``candidate_feats``;
+        ``sentence_probs`` are the sentence typer's, when the model uses them."""
         if not candidate_feats:
             return np.zeros((0, len(self.labels)), dtype=np.float32)
         shared = self.sentence_scale * self._score(sentence_feats) + self.bias
+        if sentence_probs is not None and self.typer_rows is not None:
+            shared = shared + sentence_probs.astype(np.float32) @ self.weights[self.typer_rows]
         scores = np.stack([shared + self._score(f) for f in candidate_feats]) / self.temperature
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
@@ -188,6 +244,9 @@ class EventClassifier:
         data = np.load(path, allow_pickle=False)
         meta = json.loads(str(data["meta"]))
         vocabulary = json.loads(str(data["vocabulary"]))
+        typer = None
+        if "typer_vocabulary" in data:
+            typer = SentenceTyper(json.loads(str(data["typer_vocabulary"])), data["typer_idf"], data["typer_weights"], data["typer_bias"])
         return cls(
             index={f: i for i, f in enumerate(vocabulary)},
             weights=data["weights"],
@@ -196,14 +255,19 @@ class EventClassifier:
             sentence_scale=float(meta.get("sentence_scale", 1.0)),
             temperature=float(meta.get("temperature", 1.0)),
             meta=meta,
+            typer=typer,
         )
 
     def save(self, path: Path) -> None:
         vocabulary = [f for f, _ in sorted(self.index.items(), key=lambda kv: kv[1])]
         meta = dict(self.meta, labels=list(self.labels), sentence_scale=self.sentence_scale, temperature=self.temperature)
+        arrays: dict[str, np.ndarray] = {"weights": self.weights.astype(np.float16), "bias": self.bias,
+                                         "vocabulary": np.array(json.dumps(vocabulary)), "meta": np.array(json.dumps(meta))}
+        if self.typer is not None:
+            arrays |= {"typer_vocabulary": np.array(json.dumps(self.typer.vocabulary)), "typer_idf": self.typer.idf.astype(np.float16),
+                       "typer_weights": self.typer.weights.astype(np.float16), "typer_bias": self.typer.bias}
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, weights=self.weights.astype(np.float16), bias=self.bias, vocabulary=np.array(json.dumps(vocabulary)),
-                            meta=np.array(json.dumps(meta)))
+        np.savez_compressed(path, **arrays)
 
 
 @lru_cache(maxsize=2)

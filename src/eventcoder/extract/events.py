@@ -14,9 +14,10 @@ Confidence is a documented sum of evidence, not a probability estimate.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from typing import Any
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -114,15 +115,48 @@ def _classify(trigger: Trigger, sentence: Span) -> tuple[str, str | None, bool] 
     return event_type, mode, negated
 
 
-def _confidence(rule: TriggerRule, token: Token, has_actor: bool, recipient_direct: bool, has_recipient: bool) -> float:
-    score = 0.55 if token.pos_ in {"VERB", "AUX", "ADJ"} else 0.4
-    # The main clause (or the content of a main-clause "said") carries the sentence's news;
-    # events in subordinate clauses are more often circumstance than report.
+# What the confidence of an event is computed from, once its parties are known: the model's
+# probabilities and what the grammar found. The calibration (a logistic regression fitted on
+# held-out labelled sentences, shipped with the model) turns them into the probability that
+# the event is right: type, actor and recipient.
+CONFIDENCE_FEATURES = ("p_type", "p_event", "p_sentence", "sentence_top", "has_actor", "named_actor", "inferred_actor",
+                       "has_recipient", "direct_recipient", "main_clause", "headline", "in_quote")
+
+
+def confidence_features(decision: "Decision", actors: list[Actor], recipients: list[Actor], recipient_direct: bool,
+                        headline: bool, quoted: bool) -> dict[str, float]:
+    token = decision.token
     hops = depth(token) - sum(1 for a in token.ancestors if a.lemma_.lower() in SPEECH_VERBS)
-    score += 0.1 if hops <= 0 else (0.0 if hops == 1 else -0.1)
-    score += 0.1 * rule.specificity
-    score += 0.15 if has_actor else -0.2
-    score += 0.1 if recipient_direct else (0.0 if has_recipient else -0.1)
+    return {
+        "p_type": decision.confidence,
+        "p_event": decision.p_event,
+        "p_sentence": decision.p_sentence,
+        "sentence_top": float(decision.sentence_top),
+        "has_actor": float(any(a.country for a in actors)),
+        "named_actor": float(any(a.country and not a.inferred for a in actors)),
+        "inferred_actor": float(any(a.inferred for a in actors)),
+        "has_recipient": float(any(a.country for a in recipients)),
+        "direct_recipient": float(recipient_direct),
+        "main_clause": float(hops <= 0),
+        "headline": float(headline),
+        "in_quote": float(quoted),
+    }
+
+
+def _confidence(features: dict[str, float], calibration: dict | None, decision: "Decision") -> float:
+    """The calibrated probability that the event is right; uncalibrated, the model's
+    probability of the type; with rules alone, the documented sum of evidence they used."""
+    specificity = decision.specificity
+    if decision.from_model and not calibration:
+        return round(decision.confidence, 3)
+    if calibration:
+        z = calibration["bias"] + sum(w * features[name] for name, w in zip(calibration["features"], calibration["weights"]))
+        return round(1.0 / (1.0 + math.exp(-z)), 3)
+    score = 0.55 if features["main_clause"] or features["p_type"] else 0.4
+    score += 0.1 if features["main_clause"] else 0.0
+    score += 0.1 * specificity
+    score += 0.15 if features["has_actor"] else -0.2
+    score += 0.1 if features["direct_recipient"] else (0.0 if features["has_recipient"] else -0.1)
     return round(max(0.05, min(0.95, score)), 2)
 
 
@@ -192,8 +226,13 @@ class Decision:
     negated: bool
     appeal: bool  # the one who must act is the recipient; the one who says so the actor
     particle: str
-    confidence: float
+    confidence: float  # the model's probability of the type (0.5 from rules alone)
     reason: str
+    p_event: float = 0.5  # the model's probability that the word reports an event of any type
+    specificity: int = 0  # of the lexicon rule behind it
+    from_model: bool = False
+    p_sentence: float = 0.0  # the sentence typer's probability of this type for the whole sentence
+    sentence_top: bool = False  # and it is the typer's most probable label
 
 
 def _event(article: Article, sentence: Span, decision: Decision, discourse: Discourse, *, lead: bool) -> Event | None:
@@ -295,6 +334,10 @@ def _event(article: Article, sentence: Span, decision: Decision, discourse: Disc
         quote = covering or Quote(speaker=speaker, text=sentence.text.strip(), start_char=evidence_start, end_char=evidence_end, cue=None)
     at = ("headline", token.idx) if token.idx < discourse.headline_chars else token.idx - discourse.headline_chars
     key = (article.id, at, event_type, tuple(a.country for a in actors), tuple(a.country for a in recipients))
+    features = confidence_features(decision, actors, recipients, recipient_direct, token.idx < discourse.headline_chars,
+                                   quote is not None and quote.cue is not None)
+    if discourse.feature_log is not None:
+        discourse.feature_log[hash_id(*key)] = features  # for fitting the calibration (training/)
     return Event(
         id=hash_id(*key),
         article_id=article.id,
@@ -312,7 +355,7 @@ def _event(article: Article, sentence: Span, decision: Decision, discourse: Disc
         sentence=sentence.text.strip(),
         start_char=evidence_start,
         end_char=evidence_end,
-        confidence=decision.confidence,
+        confidence=_confidence(features, discourse.calibration if decision.from_model else None, decision),
         extractor=EXTRACTOR,
         decision=decision.reason,
     )
@@ -391,19 +434,22 @@ def _rule_decision(candidate: Candidate, sentence: Span) -> Decision | None:
         return None
     event_type, mode, negated = classified
     appeal = event_type == "REQUEST" and (candidate.rule_type != "REQUEST" or candidate.appeal)
-    return Decision(token, event_type, mode, negated, appeal, candidate.rule_particle, 0.5, f"rules: {candidate.rule_type} -> {event_type}")
+    return Decision(token, event_type, mode, negated, appeal, candidate.rule_particle, 0.5, f"rules: {candidate.rule_type} -> {event_type}",
+                    specificity=candidate.rule_specificity)
 
 
-def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, ...], sentence: Span, version: str, threshold: float) -> Decision | None:
-    """The classifier's decision for one candidate: its most probable label, unless NONE."""
+def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, ...], sentence: Span, version: str, threshold: float,
+            forced: str | None = None) -> Decision | None:
+    """The classifier's decision for one candidate: its most probable label, unless NONE;
+    ``forced``: the type the sentence typer says the sentence reports, given to this word."""
     # An event when the model's probability that the word reports one (of any type) passes
     # the threshold fitted with the weights; then its most probable type.
     none = labels.index(NONE)
-    if 1.0 - float(probabilities[none]) < threshold:
+    if forced is None and 1.0 - float(probabilities[none]) < threshold:
         return None
     ranked = probabilities.copy()
     ranked[none] = -1.0
-    best = int(ranked.argmax())
+    best = labels.index(forced) if forced is not None else int(ranked.argmax())
     event_type = labels[best]
     token = candidate.token
     negated = _negated(token)
@@ -416,7 +462,24 @@ def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, 
     particle = candidate.rule_particle if event_type == candidate.rule_type else ""
     lexicon = f"lexicon {candidate.rule_type}" + (f"({candidate.rule_mode})" if candidate.rule_mode else "") + (f" -> {candidate.ruled_type}" if candidate.ruled_type not in (None, candidate.rule_type) else "") if candidate.rule_type else "not in lexicon"
     reason = f"{version}: {event_type} p={probabilities[best]:.2f} (event {1 - probabilities[none]:.2f}) on '{token.text}' ({lexicon})"
-    return Decision(token, event_type, mode, negated, appeal, particle, float(probabilities[best]), reason)
+    if forced is not None:
+        reason += "; the sentence typer says the sentence reports it"
+    return Decision(token, event_type, mode, negated, appeal, particle, float(probabilities[best]), reason,
+                    p_event=1.0 - float(probabilities[none]), specificity=candidate.rule_specificity, from_model=True)
+
+
+def _give_the_sentence_its_event(candidates: list[Candidate], probabilities: np.ndarray, typed: np.ndarray,
+                                 decisions: list[Decision | None], classifier: Any, sentence: Span) -> None:
+    """When the sentence typer is sure the sentence reports an event of a type no word was
+    given ("one person was killed and five injured in a clash"), the word most likely to
+    report that type carries it."""
+    labels = classifier.labels
+    said = labels[int(typed.argmax())]
+    if said == NONE or float(typed.max()) < classifier.sentence_threshold or any(d is not None and d.event_type == said for d in decisions):
+        return
+    column = labels.index(said)
+    best = max(range(len(candidates)), key=lambda i: probabilities[i][column])
+    decisions[best] = _decide(candidates[best], probabilities[best], labels, sentence, classifier.version, classifier.threshold, forced=said)
 
 
 def _clause_head(token: Token) -> int:
@@ -465,7 +528,7 @@ def _moved(record: Any, by: int) -> Any:
     return record.model_copy(update=updates)
 
 
-def extract_events(article: Article, doc: Doc, headline_chars: int = 0) -> tuple[list[Event], list[Quote]]:
+def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, feature_log: dict | None = None) -> tuple[list[Event], list[Quote]]:
     """Every event the article reports, and every attributed quotation, in text order.
 
     ``doc`` parses :func:`parsed_text`: with ``headline_chars`` > 0 it opens with the
@@ -473,6 +536,8 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0) -> tuple
     offset is moved back into ``article.text``."""
     discourse = new_discourse(article, doc, headline_chars)
     classifier = load_classifier()
+    discourse.calibration = classifier.meta.get("calibration") if classifier else None
+    discourse.feature_log = feature_log
     events: list[Event] = []
     read = 0  # sentences with words so far: a blanked-out dateline is no sentence
     for sentence in doc.sents:
@@ -486,8 +551,14 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0) -> tuple
         if classifier is None:
             decisions = [_rule_decision(c, sentence) for c in candidates]
         else:
-            probabilities = classifier.probabilities(sentence_features(sentence), [candidate_features(c) for c in candidates])
+            typed = classifier.sentence_probabilities(sentence.text) if candidates else None
+            probabilities = classifier.probabilities(sentence_features(sentence), [candidate_features(c) for c in candidates], typed)
             decisions = [_decide(c, p, classifier.labels, sentence, classifier.version, classifier.threshold) for c, p in zip(candidates, probabilities)]
+            if typed is not None:
+                _give_the_sentence_its_event(candidates, probabilities, typed, decisions, classifier, sentence)
+                top = classifier.labels[int(typed.argmax())]
+                decisions = [d if d is None else replace(d, p_sentence=float(typed[classifier.labels.index(d.event_type)]), sentence_top=d.event_type == top)
+                             for d in decisions]
         found = []
         for decision in decisions:
             if decision is None:

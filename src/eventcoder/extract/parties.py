@@ -64,6 +64,8 @@ class Discourse:
     dateline_place: Place | None = None  # where the story was filed ("ISTANBUL, May 14 (Reuters) -")
     outlet_country: str | None = None  # the home country of a national or local outlet
     headline_chars: int = 0  # the parsed text starts with the headline and a blank line, this long
+    calibration: dict | None = None  # the classifier's confidence calibration, when one is shipped
+    feature_log: dict | None = None  # event id -> what its confidence was computed from (training only)
 
     @property
     def home_countries(self) -> list[str]:

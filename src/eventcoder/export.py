@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -372,6 +373,20 @@ def write_csv(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
         writer.writerow(csv_row(row))
         n += 1
     return n
+
+
+def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """:func:`write_csv` as a stream of text chunks (the header, then one record each), for
+    a download that starts before the last row is read."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow(csv_row(row))
+    yield buffer.getvalue()
 
 
 def write_acled_csv(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:

@@ -49,9 +49,32 @@ def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tupl
     return points
 
 
+def unwrapped(points: list[tuple[float, float]]) -> list[list[tuple[float, float]]]:
+    """A ring that crosses the antimeridian (Russia's Chukotka, Fiji) made continuous in
+    longitude, plus a copy shifted by 360 degrees for the part beyond the map's edge (the
+    SVG clips both at the frame); without it the ring is drawn as a band across the map."""
+    if not points:
+        return []
+    out = [points[0]]
+    for lon, lat in points[1:]:
+        previous = out[-1][0]
+        while lon - previous > 180:
+            lon -= 360
+        while lon - previous < -180:
+            lon += 360
+        out.append((lon, lat))
+    lons = [lon for lon, _ in out]
+    rings = [out]
+    if max(lons) > 180:
+        rings.append([(lon - 360, lat) for lon, lat in out])
+    if min(lons) < -180:
+        rings.append([(lon + 360, lat) for lon, lat in out])
+    return rings
+
+
 def path_data(rings: list[list[tuple[float, float]]]) -> str:
     parts = []
-    for points in rings:
+    for points in (r for ring_points in rings for r in unwrapped(ring_points)):
         projected = []
         for lon, lat in points:
             x, y = project(lat, lon)

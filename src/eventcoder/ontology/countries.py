@@ -79,15 +79,19 @@ def _fips_rows() -> list[tuple[str, str]]:
         return [(row["fips"], row["iso3"]) for row in csv.DictReader(handle, delimiter="\t")]
 
 
+@lru_cache(maxsize=1)
+def _fips_by_iso3() -> dict[str, str]:
+    by_iso: dict[str, str] = {}
+    for fips, iso in _fips_rows():
+        by_iso.setdefault(iso, fips)  # the first row of an ISO code is its FIPS code (PSE: WE)
+    return by_iso
+
+
 def iso3_to_fips(iso3: str | None) -> str | None:
     """GDELT's FIPS 10-4 country code for an ISO3 code (CHN: CH, DEU: GM), or None."""
-    if not iso3:
-        return None
-    return next((fips for fips, iso in _fips_rows() if iso == iso3), None)
+    return _fips_by_iso3().get(iso3) if iso3 else None
 
 
 def fips_to_iso3(fips: str | None) -> str | None:
     """The ISO3 code of a FIPS 10-4 country code (CH: CHN, GZ: PSE), or None."""
-    if not fips:
-        return None
-    return next((iso for code, iso in _fips_rows() if code == fips), None)
+    return dict(_fips_rows()).get(fips) if fips else None

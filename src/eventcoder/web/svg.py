@@ -183,7 +183,7 @@ def timeline_svg(
         for period, by_quad in sorted(stacks.items()):
             start, end = period_span(period)
             x0, x1 = x_of(start), x_of(end)
-            width = max((x1 - x0) * 0.9, 1.5)
+            width = max((x1 - x0) * 0.9, 3.0)  # a day in a decade is still a visible bar
             y = zero
             for quad in (1, 2, 3, 4, None):
                 n = by_quad.get(quad, 0)
@@ -200,9 +200,13 @@ def timeline_svg(
     if net:
         # Net intensity (cooperation positive, conflict negative) on its own right-hand scale.
         biggest = _nice_max(max((abs(v) for line in net.values() for v in line.values()), default=1.0))
-        out.append(f'<text class="tick net" x="{_PAD_LEFT + plot_w + 6}" y="{_PAD_TOP + 10}">+{biggest:g}</text>')
-        out.append(f'<text class="tick net" x="{_PAD_LEFT + plot_w + 6}" y="{_PAD_TOP + plot_h}">-{biggest:g}</text>')
+        mid = _PAD_TOP + plot_h / 2
+        out.append(f'<line class="net-zero" x1="{_PAD_LEFT}" x2="{_PAD_LEFT + plot_w}" y1="{mid:.1f}" y2="{mid:.1f}"/>')
+        for value, y in ((f"+{biggest:g}", _PAD_TOP + 10), ("0", mid + 4), (f"-{biggest:g}", _PAD_TOP + plot_h)):
+            out.append(f'<text class="tick netscale" x="{_PAD_LEFT + plot_w + 6}" y="{y:.1f}">{value}</text>')
         for name, values in net.items():
+            if not values:
+                continue
             points = []
             for period in sorted(values):
                 start, end = period_span(period)
@@ -211,6 +215,10 @@ def timeline_svg(
                 points.append(f"{mid:.1f},{y:.1f}")
             out.append(f'<polyline class="net {escape(name)}" points="{" ".join(points)}">'
                        f"<title>net intensity ({escape(name)})</title></polyline>")  # fmt: skip
+            for point, period in zip(points, sorted(values)):
+                x, y = point.split(",")
+                out.append(f'<circle class="net {escape(name)}" cx="{x}" cy="{y}" r="2.5">'
+                           f"<title>{escape(period)}: net intensity {values[period]:+g}</title></circle>")
     out.append("</svg>")
     return "".join(out)
 

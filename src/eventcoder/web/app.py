@@ -271,7 +271,10 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
         # A code or type that names nothing (a dyad's path codes, a correction's value).
         if _wants_html(request):
             return page(request, "error.html", {"status": 422, "messages": [str(exc)]}, 422)
-        return JSONResponse({"detail": str(exc)}, status_code=422)
+        # The shape FastAPI gives its own 422s, so clients read one kind of error.
+        detail = [{"loc": ["path" if exc.field in ("actor", "recipient") else "body", exc.field], "msg": str(exc),
+                   "type": "value_error"}]  # fmt: skip
+        return JSONResponse({"detail": detail}, status_code=422)
 
     # -- JSON API --------------------------------------------------------------------------------
     # Documented so clients (and the schemathesis fuzz test) know every status a route answers.
@@ -304,8 +307,8 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
         """One event with its evidence, its article's text, all its sources and its reported corrections."""
         return event_detail(db, event_id)
 
-    @app.post("/api/events/{event_id}/corrections", status_code=201, responses={**not_found, 422: {"description": "A field or value that names nothing."}},
-              tags=["events"])
+    @app.post("/api/events/{event_id}/corrections", status_code=201, tags=["events"], responses={
+        **not_found, 400: {"description": "A body that is not JSON."}, 422: {"description": "A field or value that names nothing."}})
     def api_correct(event_id: EventId, correction: CorrectionIn, request: Request) -> dict[str, Any]:
         """Report that an event is coded wrong; stored in the store's corrections table."""
         return store_correction(request, event_id, correction.field, correction.correct, correction.note)

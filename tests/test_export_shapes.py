@@ -297,3 +297,25 @@ def test_a_full_tmpfs_leaves_no_partial_file(tmp_path: Path) -> None:
         assert list(mount.iterdir()) == []
     finally:
         subprocess.run(["umount", str(mount)], check=True)
+
+
+def test_corrections_become_a_gold_file_that_eval_scores(tmp_path: Path) -> None:
+    from eventcoder import code_text
+    from eventcoder.evaluate import evaluate_gold, load_gold
+
+    coded = code_text("China urged the United States on Tuesday to ease sanctions on North Korea.",
+                      published=dt.date(2018, 6, 12))  # fmt: skip
+    [event] = coded.events
+    with open_store(tmp_path / "c.duckdb") as s:
+        s.save(coded)
+        add_correction(s, event.id, "event_type", "ACCUSE", note="said as a complaint")
+        add_correction(s, event.id, "recipient", "USA;PRK")
+        gold = tmp_path / "corrections.json"
+        assert export(s, "corrections-gold", gold) == 1
+    [record] = json.loads(gold.read_text(encoding="utf-8"))
+    assert (record["event"], record["coded_event"], [t["code"] for t in record["target"]]) == ("ACCUSE", "REQUEST", ["USA", "PRK"])
+    assert record["text"] == event.sentence and record["comment"] == "said as a complaint"
+    records, skipped = load_gold(gold)
+    assert (len(records), skipped) == (1, 0) and records[0].event_type == "ACCUSE"
+    report = evaluate_gold(gold)  # the coder still says REQUEST: the correction shows up as a miss
+    assert [(m.gold, m.predicted) for m in report.misses()] == [("ACCUSE", "REQUEST")]

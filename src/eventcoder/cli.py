@@ -481,7 +481,7 @@ def failures(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> Non
 @app.command("export")
 @event_filter_options()
 def export_(
-    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="plover-jsonl, gdelt-tsv, csv, acled-csv or parquet.")],
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="plover-jsonl, gdelt-tsv, csv, acled-csv, corrections-gold or parquet.")],
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="File to write (a folder of tables for parquet).")],
     db: DbOption = None,
     per_event: Annotated[bool, typer.Option("--per-event", help="gdelt-tsv: one row per event, not per deduplicated cluster.")] = False,
@@ -489,12 +489,14 @@ def export_(
     *,
     filters: EventFilter,
 ) -> None:
-    """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV, ACLED-style CSV or Parquet.
+    """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV, ACLED-style CSV, a gold file or Parquet.
 
     plover-jsonl, csv and acled-csv write one row per event, with its cluster id and counts.
     gdelt-tsv writes one row per deduplicated event cluster (NumMentions, NumSources,
     NumArticles filled) unless --per-event is given; --strict writes GDELT 2.0's 61 columns
-    with no header, as GDELT's own files are. parquet writes OUT as a folder with one file
+    with no header, as GDELT's own files are. corrections-gold writes the events reported as
+    miscoded (the event page's "report wrong coding"), corrected, as a gold file for
+    eventcoder eval. parquet writes OUT as a folder with one file
     per table (articles, events, event_actors, failures, stories, event_clusters,
     cluster_events, corrections) and takes no filters. OUT appears only once complete (it is
     written beside it, then renamed), and OUT may not be the store. Field mapping:

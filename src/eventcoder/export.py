@@ -39,7 +39,7 @@ from eventcoder.store.corrections import corrections_by_event
 from eventcoder.store.duckdb import Store
 from eventcoder.store.filters import EventFilter
 
-FORMATS = ("plover-jsonl", "gdelt-tsv", "csv", "acled-csv", "parquet")
+FORMATS = ("plover-jsonl", "gdelt-tsv", "csv", "acled-csv", "corrections-gold", "parquet")
 PLOVER_SCHEMA = "plover_event.schema.json"  # shipped in eventcoder/ontology/
 
 # The GDELT 2.0 event table's 61 columns, in GDELT's order, then ours (named apart, after
@@ -400,7 +400,42 @@ def write_acled_csv(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     return n
 
 
+def corrected_record(row: dict[str, Any]) -> dict[str, Any] | None:
+    """One event with its reported corrections applied, as a record of a PLOVER gold file
+    (the GSR JSON that ``eventcoder eval`` reads: ``id``, ``date``, ``event``, ``mode``,
+    ``source``/``target`` codes, ``text``); None when nothing is corrected or an analyst
+    said it is not an event (a gold file has no way to say "no event here")."""
+    corrections = row.get("corrections") or []
+    if not corrections or any(c["field"] == "not_an_event" for c in corrections):
+        return None
+    latest = {c["field"]: c["correct"] for c in corrections}  # later reports win
+    codes = {role: [a.get("country") for a in row[key] if a.get("country")] for role, key in (("actor", "actors"), ("recipient", "recipients"))}
+    for role in ("actor", "recipient"):
+        if role in latest:
+            codes[role] = [c for c in (latest[role] or "").split(";") if c]
+    event_type = latest.get("event_type") or row["event_type"]
+    mode = latest.get("mode") if "mode" in latest else (row.get("mode") if "event_type" not in latest else None)
+    return {
+        "id": f"correction-{row['id']}", "date": latest.get("date") or _iso(row["date"]),
+        "event": event_type, "mode": mode,
+        "source": [{"code": c} for c in codes["actor"]], "target": [{"code": c} for c in codes["recipient"]],
+        "text": row.get("sentence") or "", "publication": row.get("outlet"),
+        "comment": "; ".join(c["note"] for c in corrections if c.get("note")) or None,
+        "coder": "eventcoder corrections", "coded_event": row["event_type"],
+    }  # fmt: skip
+
+
+def write_corrections_gold(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
+    """Write the corrected events (see :func:`corrected_record`) as one JSON array, the gold
+    file ``eventcoder eval`` scores the coder against; return how many records."""
+    records = [r for r in (corrected_record(row) for row in rows) if r is not None]
+    json.dump(records, fh, ensure_ascii=False, indent=1)
+    fh.write("\n")
+    return len(records)
+
+
 _WRITERS: dict[str, Callable[[Iterable[dict[str, Any]], IO[str]], int]] = {
+    "corrections-gold": write_corrections_gold,
     "plover-jsonl": write_plover_jsonl,
     "csv": write_csv,
     "acled-csv": write_acled_csv,
@@ -502,6 +537,8 @@ def export(store: Store, fmt: str, out_path: str | Path, *, per_event: bool = Fa
     deduplicated event cluster when the store has clusters (GDELT's
     NumMentions/NumSources/NumArticles filled), or per event when it has none or
     ``per_event`` is set; ``strict`` writes GDELT 2.0's 61 columns only, with no header.
+    ``corrections-gold`` writes the events analysts reported as miscoded, with their
+    corrections applied, as a PLOVER gold file (GSR JSON) for ``eventcoder eval``.
     ``parquet`` writes ``out_path`` as a directory holding one ``.parquet`` file per table
     (``articles``, ``events``, ``event_actors``, ``failures``, ``stories``,
     ``event_clusters``, ``cluster_events``, ``corrections``), takes no filters, and

@@ -326,7 +326,8 @@ def acled_row(row: dict[str, Any]) -> dict[str, Any]:
     coded_at = row.get("coded_at")
     return {
         "event_id_cnty": row["id"], "event_date": _blank(_iso(date)), "year": date.year if date else "",
-        "time_precision": _ACLED_TIME.get(row.get("date_precision") or "", "") if row.get("event_date") else 1 if date else "",
+        # No date in the text: the published date stands in, so "within a few days" (ACLED's 2).
+        "time_precision": _ACLED_TIME.get(row.get("date_precision") or "", "") if row.get("event_date") else 2 if date else "",
         "event_type": row["event_type"], "sub_event_type": _blank(row.get("mode")),
         "actor1": _party(actors[0]) if actors else "", "assoc_actor_1": "; ".join(_party(a) for a in actors[1:]),
         "actor2": _party(recipients[0]) if recipients else "", "assoc_actor_2": "; ".join(_party(a) for a in recipients[1:]),

@@ -76,6 +76,9 @@ SECTOR_NAMES = {
     "CRM": "criminals", "SPY": "intelligence", "NGO": "non-governmental organisation",
 }  # fmt: skip
 
+# CSV files end their records with "\r\n" (RFC 4180, the csv module's default): the module
+# then quotes every field holding "\r" or "\n", which it would not do for a bare "\r" with
+# "\n" line ends, and a reader would cut the record there.
 # One CSV schema for events, written by `export csv` and `events --format csv` alike. Actor
 # columns hold one entry per actor, in order, joined with ';' (empty entries kept), so the
 # n-th country, sector and name belong to the same party: "PAK;PAK", "GOV;MIL".
@@ -367,7 +370,7 @@ def write_gdelt_tsv(rows: Iterable[dict[str, Any]], fh: IO[str], *, per_cluster:
 
 def write_csv(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     """Write rows in the one events CSV schema (:data:`CSV_COLUMNS`); return how many."""
-    writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     n = 0
     for row in rows:
@@ -380,7 +383,7 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
     """:func:`write_csv` as a stream of text chunks (the header, then one record each), for
     a download that starts before the last row is read."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for row in rows:
         yield buffer.getvalue()
@@ -392,7 +395,7 @@ def csv_lines(rows: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 def write_acled_csv(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
     """Write rows in :data:`ACLED_COLUMNS`; return how many."""
-    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(fh, fieldnames=ACLED_COLUMNS)
     writer.writeheader()
     n = 0
     for row in rows:

@@ -66,14 +66,14 @@ def codes(actors, nlp, sentence):
     ("Ethnic Russians in Latvia marched.", ("LVA", None, None)),
     ("Russians marched.", ("RUS", None, None)),
     # Armed groups and parties carry their home country; a stance or a sponsor is not it.
-    ("The pro-Iranian Hezbollah group declared a truce.", ("LBN", "REB", "Hezbollah")),
+    ("The pro-Iranian Hezbollah movement announced a pause.", ("LBN", "REB", "Hezbollah")),
     ("Hamas militants fired rockets.", ("PSE", "REB", "Hamas")),
     ("Al-Qaeda claimed the attack.", ("IMG", "REB", "al-Qaeda")),
-    ("The Syrian-backed Amal militia fired.", ("LBN", "REB", "Amal Movement")),
-    ("A prominent anti-Syria journalist spoke.", (None, "JRN", None)),
+    ("The Iranian-backed Houthi movement fired.", ("YEM", "REB", "Houthis")),
+    ("An outspoken anti-Kremlin journalist spoke.", (None, "JRN", None)),
     # Provinces news names without their country.
     ("Darfur rebels attacked.", ("SDN", "REB", None)),
-    ("The government of Sindh province ordered patrols.", ("PAK", "GOV", None)),
+    ("The government of Balochistan province ordered checkpoints.", ("PAK", "GOV", None)),
     ("The Northern Ireland police arrested him.", ("GBR", "COP", None)),
     # Other romanizations of a listed name.
     ("President Volodymyr Zelenskiy said so.", ("UKR", "GOV", "Volodymyr Zelensky")),
@@ -93,7 +93,7 @@ def test_resolve_keeps_span_offsets(actors, nlp):
 
 
 @pytest.mark.parametrize("sentence, expected", [
-    ("Hungarian and Romanian officials met.", [("HUN", "GOV", None), ("ROU", "GOV", None)]),
+    ("Slovak and Czech officials met.", [("SVK", "GOV", None), ("CZE", "GOV", None)]),
     ("China and Russia tabled a draft.", [("CHN", "GOV", None), ("RUS", "GOV", None)]),
     ("Israeli troops and Palestinian protesters clashed.",
      [("ISR", "MIL", None), ("PSE", "CVL", None)]),

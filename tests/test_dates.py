@@ -9,6 +9,7 @@ import pytest
 from spacy.language import Language
 
 from eventcoder.extract.dates import resolve_expression, resolve_when
+from eventcoder.model import When
 
 PUBLISHED = dt.date(2018, 6, 12)  # a Tuesday
 
@@ -69,3 +70,21 @@ def test_plain_past_with_weekday_is_dated_news(nlp: Language) -> None:
     when, background = _when(nlp, "Russia attacked Ukraine on Tuesday.", "attacked")
     assert background is False
     assert (when.date, when.precision) == (PUBLISHED, "day")
+
+
+@pytest.mark.parametrize("text", ["in just 18 months", "about three hours", "the past two weeks", "a 37-year-old",
+                                  "for nearly a decade", "within 48 hours", "three and a half years"])
+def test_durations_and_ages_are_not_dates(text: str) -> None:
+    assert resolve_expression(text, dt.date(2022, 1, 10)) is None
+
+
+def test_counted_days_ago_is_a_day_and_last_month_a_month() -> None:
+    assert resolve_expression("two days ago", dt.date(2022, 1, 10)) == When(date=dt.date(2022, 1, 8), precision="day", text="two days ago")
+    last = resolve_expression("last month", dt.date(2022, 1, 10))
+    assert last is not None and (last.date, last.precision) == (dt.date(2021, 12, 1), "month")
+
+
+def test_a_date_in_another_clause_does_not_date_the_event(nlp: Language) -> None:
+    sentence = "Pakistan still refuses to recognise the border, drawn by the British in 1896, officials said on Monday."
+    when, background = _when(nlp, sentence, "refuses")
+    assert when.date != dt.date(1896, 1, 1) and background is False

@@ -1,4 +1,4 @@
-"""Event extraction behaviours on short hand-written texts (none taken from a gold file):
+"""Event extraction behaviours on short texts written for these tests (none taken or edited from a gold file):
 negation, appeals, passive agents, pronouns, questions, rejections, stable ids, evidence."""
 
 from __future__ import annotations
@@ -93,96 +93,100 @@ def test_he_is_the_last_named_person() -> None:
     assert "CHN" in codes(request.recipients)
 
 
-def test_agentless_violence_is_coded_to_where_it_happened() -> None:
-    coded = code("A prominent journalist was killed in a car bomb explosion in Beirut on Monday.")
+def test_agentless_violence_is_coded_to_an_unidentified_group_where_it_happened() -> None:
+    coded = code("A local radio presenter was killed in a grenade blast in Karachi on Thursday.")
     (assault,) = of_type(coded, "ASSAULT")
     (actor,) = assault.actors
-    assert (actor.country, actor.inferred) == ("LBN", True)
-    named = code("A prominent journalist was killed by Syrian agents in Beirut on Monday.")
+    assert (actor.country, actor.sector, actor.inferred) == ("PAK", "UAF", True)
+    named = code("A local radio presenter was killed by Afghan agents in Karachi on Thursday.")
     (assault,) = of_type(named, "ASSAULT")
-    assert [(a.country, a.inferred) for a in assault.actors] == [("SYR", False)]
+    assert [(a.country, a.inferred) for a in assault.actors] == [("AFG", False)]
 
 
-def test_agentless_violence_with_no_place_is_domestic_unless_soldiers_died() -> None:
-    civilians = code("An explosion killed two Iraqi youths on Sunday.")
-    (assault,) = of_type(civilians, "ASSAULT")
-    assert [(a.country, a.inferred) for a in assault.actors] == [("IRQ", True)]
-    # Kept below the default confidence floor: an event with no actor is a weak record.
-    soldiers = code("Two US soldiers were killed on Sunday night during a patrol.", min_confidence=0.0)
-    (assault,) = of_type(soldiers, "ASSAULT")
-    assert assault.actors == [] and codes(assault.recipients) == ["USA"]  # killed by whom, unknown
+def test_agentless_violence_with_no_place_has_no_actor() -> None:
+    # Who attacked is unknown: the victims' own country is no guess at it.
+    for text, victims in [("A blast killed three Somali fishermen on Friday.", ["SOM"]),
+                          ("Two French soldiers were killed late on Friday during a patrol.", ["FRA"])]:
+        (assault,) = of_type(code(text, min_confidence=0.0), "ASSAULT")
+        assert assault.actors == [] and codes(assault.recipients) == victims
+
+
+def test_agentless_arrests_are_the_police_of_the_place() -> None:
+    (arrest,) = of_type(code("Eleven men were arrested on Sunday night in Lahore after a brawl."), "COERCE")
+    assert [(a.country, a.sector, a.inferred) for a in arrest.actors] == [("PAK", "COP", True)]
+    assert codes(arrest.recipients) == ["PAK"]
 
 
 def test_a_thing_as_subject_is_no_agent() -> None:
     # The bombing did it, nobody named: the country where it happened, not the victims'.
-    coded = code("A roadside bombing near the town of Samarra killed two U.S. soldiers on Monday, the military said.")
+    coded = code("A suicide blast near the city of Kandahar killed four Canadian soldiers on Friday, the army said.")
     (assault,) = of_type(coded, "ASSAULT")
-    assert codes(assault.actors) == ["IRQ"]
-    assert codes(assault.recipients) == ["USA"]
+    assert codes(assault.actors) == ["AFG"]
+    assert codes(assault.recipients) == ["CAN"]
 
 
 def test_relative_pronoun_acts_for_its_antecedent() -> None:
-    coded = code("Thai troops fought guerrillas who overran a village in western Cambodia, Malaysian sources said.")
+    coded = code("Colombian troops fought rebels who overran a village in northern Ecuador, Peruvian sources said.")
     (overran,) = [e for e in coded.events if e.trigger == "overran"]
-    assert "MYS" not in codes(overran.actors) + codes(overran.recipients)  # the reporters take no part
-    assert codes(overran.actors) == ["KHM"]  # the unnamed guerrillas, coded where they fight
+    assert "PER" not in codes(overran.actors) + codes(overran.recipients)  # the reporters take no part
+    assert codes(overran.actors) == ["ECU"]  # the unnamed rebels, coded where they fight
 
 
 def test_quoted_as_saying_names_the_speaker() -> None:
-    coded = code("King Hassan of Morocco was quoted today as saying he would be ready to host a meeting between Israel and the PLO.")
+    coded = code("President Macron of France was quoted on Monday as saying he would be ready to host a meeting between Serbia and Kosovo.")
     (agree,) = of_type(coded, "AGREE")
-    assert codes(agree.actors) == ["MAR"]
+    assert codes(agree.actors) == ["FRA"]
 
 
 def test_it_must_after_a_reminder_to_someone_is_the_one_reminded() -> None:
-    coded = code("France issued a stern reminder on Monday to Iraq that it must cooperate fully with UN inspectors.")
+    coded = code("Britain issued a blunt reminder on Friday to Syria that it must cooperate fully with chemical weapons inspectors.")
     (request,) = of_type(coded, "REQUEST")
-    assert codes(request.actors) == ["FRA"]
-    assert codes(request.recipients) == ["IRQ"]
+    assert codes(request.actors) == ["GBR"]
+    assert codes(request.recipients) == ["SYR"]
 
 
 def test_the_content_of_a_demand_is_requested_not_done() -> None:
-    coded = code("Norway reiterated its demand on Monday that Israel ease restrictions on Palestinian workers.")
+    coded = code("Sweden renewed its demand on Friday that Turkey release the jailed journalists.")
     (request,) = of_type(coded, "REQUEST")
-    assert (codes(request.actors), codes(request.recipients), request.mode) == (["NOR"], ["ISR"], "yield")
-    assert not of_type(coded, "CONCEDE")  # Israel eased nothing
+    assert (codes(request.actors), codes(request.recipients), request.mode) == (["SWE"], ["TUR"], "yield")
+    assert not of_type(coded, "RETREAT")  # Turkey released no one
 
 
 def test_acts_someone_must_do_are_not_reported_as_done() -> None:
-    coded = code("The Red Cross said US and British forces must ensure security to allow food supplies to reach Basra.")
+    coded = code("Amnesty said Saudi and Emirati forces must guarantee safe passage to allow medicines to reach Hodeidah.")
     (request,) = of_type(coded, "REQUEST")
-    assert set(codes(request.recipients)) == {"USA", "GBR"}
+    assert set(codes(request.recipients)) == {"SAU", "ARE"}
     assert [e.event_type for e in coded.events] == ["REQUEST"]  # no CONCEDE for "allow"
 
 
 def test_the_us_is_not_us() -> None:
-    coded = code("Egypt's president said on Monday that the US must be ready to mediate between the two sides.")
+    coded = code("Kenya's president said on Friday that the US must be ready to fund the peacekeeping mission.")
     (request,) = of_type(coded, "REQUEST")
-    assert codes(request.actors) == ["EGY"] and codes(request.recipients) == ["USA"]
+    assert codes(request.actors) == ["KEN"] and codes(request.recipients) == ["USA"]
 
 
 def test_one_country_on_both_sides() -> None:
-    coded = code("Serbian opposition parties demanded on Monday that Serbian authorities release the detained students.")
+    coded = code("Georgian opposition parties demanded on Friday that Georgian authorities release the jailed protesters.")
     (request,) = of_type(coded, "REQUEST")
-    assert codes(request.actors) == ["SRB"] and codes(request.recipients) == ["SRB"]
+    assert codes(request.actors) == ["GEO"] and codes(request.recipients) == ["GEO"]
 
 
 def test_purpose_of_an_act_is_coded_with_it() -> None:
-    coded = code("Armenia withdrew its troops from the border on Monday to allow the peace talks to resume.")
+    coded = code("Azerbaijan withdrew its troops from the frontier on Friday to allow the negotiations to resume.")
     assert [e.event_type for e in coded.events] == ["RETREAT"]  # "to allow" is why, not a CONCEDE
 
 
 def test_vowing_not_to_cooperate_is_a_rejection() -> None:
-    refused = code("Israel has vowed not to return the Golan Heights to Syria.")
-    assert [(e.event_type, codes(e.actors)) for e in refused.events] == [("REJECT", ["ISR"])]
-    promised = code("Israel has vowed to return the Golan Heights to Syria.")
+    refused = code("Britain has vowed not to return the Parthenon marbles to Greece.")
+    assert [(e.event_type, codes(e.actors)) for e in refused.events] == [("REJECT", ["GBR"])]
+    promised = code("Britain has vowed to return the Parthenon marbles to Greece.")
     assert [e.event_type for e in promised.events] == ["AGREE"]
 
 
 def test_a_country_is_not_its_own_implied_target() -> None:
-    coded = code("Hungary had threatened on Monday to block the extension of the measures.")
+    coded = code("Poland had threatened on Friday to block the new budget rules.")
     (threat,) = of_type(coded, "THREATEN")
-    assert codes(threat.actors) == ["HUN"] and threat.recipients == []
+    assert codes(threat.actors) == ["POL"] and threat.recipients == []
 
 
 def test_question_is_no_event() -> None:
@@ -269,3 +273,23 @@ def test_evidence_offsets_on_seeds(coded_seeds: dict[str, CodedArticle]) -> None
     for coded in coded_seeds.values():
         assert coded.events
         _assert_evidence(coded)
+
+
+def test_descriptions_and_pronouns_refer_back_to_a_named_party() -> None:
+    coded = code(
+        "ECOWAS leaders met in Abuja on Sunday. The bloc threatened to impose sanctions on the junta in Mali. "
+        "Russia and Ukraine held talks in Istanbul on Monday. The two sides agreed to meet again next week. "
+        "The Russian Foreign Ministry summoned the US ambassador on Monday. The ministry condemned the expulsion of its diplomats."
+    )
+    (threat,) = of_type(coded, "THREATEN")
+    assert codes(threat.actors) == ["IGO"]  # the bloc is ECOWAS, not a country near it
+    agreed = next(e for e in coded.events if e.trigger == "agreed")
+    assert sorted(codes(agreed.actors)) == ["RUS", "UKR"]
+    condemned = next(e for e in coded.events if e.trigger == "condemned")
+    assert codes(condemned.actors) == ["RUS"]  # the ministry named before, not the ambassador's country
+
+
+def test_it_is_the_body_named_before() -> None:
+    coded = code("Human Rights Watch published a report on Monday. It accused the Egyptian police of torturing detainees.")
+    accused = next(e for e in coded.events if e.trigger == "accused")
+    assert codes(accused.actors) == ["NGO"] and codes(accused.recipients) == ["EGY"]

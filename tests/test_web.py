@@ -362,12 +362,12 @@ def test_serve_refuses_a_missing_store(tmp_path: Path) -> None:
 def test_inferred_party_is_marked_on_the_page(tmp_path: Path) -> None:
     from eventcoder import code_text
 
-    coded = code_text("A journalist was killed in a car bomb explosion in Beirut on Monday.", published=dt.date(2005, 6, 2))
+    coded = code_text("A local radio presenter was killed in a grenade blast in Karachi on Thursday.", published=dt.date(2005, 6, 2))
     path = tmp_path / "inferred.duckdb"
     with open_store(path) as store:
         store.save(coded)
     with TestClient(create_app(path)) as app:
         page = app.get("/").text
         [event] = app.get("/api/events").json()["events"]
-    assert [(a["country"], a["inferred"]) for a in event["actors"]] == [("LBN", True)]
-    assert 'class="code inferred" title="inferred from where it happened: Beirut"' in page
+    assert [(a["country"], a["inferred"]) for a in event["actors"]] == [("PAK", True)]
+    assert 'class="code inferred" title="inferred from where it happened: Karachi"' in page

@@ -513,20 +513,26 @@ def export_(
 
 @app.command("eval")
 def eval_(
-    gold: Annotated[Path, typer.Argument(metavar="GOLD.json", exists=True, dir_okay=False, help="Gold-standard events to score against.")],
+    gold: Annotated[Path, typer.Argument(metavar="GOLD", exists=True, help="A sentence gold file (JSON list, GSR shape, NONE allowed) or a folder of NAME.txt + NAME.expected.json articles.")],
     out_path: Annotated[Optional[Path], typer.Option("--out", help="Also write the report here (e.g. docs/EVALUATION.md).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print every figure as JSON instead of Markdown.")] = False,
 ) -> None:
-    """Score the coder against a gold-standard file and print a Markdown report."""
+    """Score the coder against gold events and print the report.
+
+    Sentence files: per-type P/R/F1, NONE false-alarm rate, actor/recipient/strict accuracy,
+    calibration. Article folders: event-level precision/recall/F1 at four match levels.
+    """
     try:
-        from eventcoder.evaluate import evaluate_gold
+        from eventcoder.evaluate import evaluate_path
     except ImportError as exc:
         raise _fail(f"Error: evaluation is not available in this installation ({exc}).") from None
     with _errors():
-        markdown = evaluate_gold(gold).to_markdown()
-    typer.echo(markdown)
+        report = evaluate_path(gold)
+    text = json.dumps(report.to_dict(), indent=2, default=str) if as_json else report.to_markdown()
+    typer.echo(text)
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_text(markdown if markdown.endswith("\n") else markdown + "\n", encoding="utf-8")
+        out_path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         err.print(f"Report written to {out_path}", style="dim")
 
 

@@ -142,11 +142,16 @@ class Event(Record):
     quote: Quote | None = None
     background: bool = False
     negated: bool = False
+    # The evidence is the article's headline: offsets (the event's and its parties') are then
+    # into ``Article.title``, not the text.
+    headline: bool = False
     sentence: str = ""
     start_char: int = 0
     end_char: int = 0
     confidence: float = 0.5
     extractor: str = ""
+    # Which rule or model decision made the event ("event_classifier.v1: ASSAULT p=0.91 on 'struck'").
+    decision: str = ""
 
 
 class CodedArticle(Record):

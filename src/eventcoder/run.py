@@ -20,7 +20,8 @@ from pathlib import Path
 
 from eventcoder.embeddings import check_available as check_embeddings
 from eventcoder.errors import E201_NO_SENTENCES, E202_NOT_ENGLISH, E203_NO_EVENTS, E204_TRUNCATED
-from eventcoder.extract.events import extract_events
+from eventcoder.extract.datelines import find_dateline
+from eventcoder.extract.events import extract_events, parsed_text
 from eventcoder.ingest import read_paths, read_text
 from eventcoder.model import Article, CodedArticle, Rejected
 from eventcoder.nlp.pipeline import load_pipeline
@@ -86,6 +87,16 @@ def _truncate(article: Article, max_chars: int) -> tuple[Article, Rejected | Non
     return article.model_copy(update={"text": article.text[:cut]}), note
 
 
+def without_dateline(text: str) -> str:
+    """The text as the parser sees it: a dateline ("ISTANBUL, May 14 (Reuters) -") blanked
+    out with spaces, so it is not parsed as the first sentence's subject while every offset
+    still points into the stored text."""
+    dateline = find_dateline(text)
+    if dateline is None:
+        return text
+    return text[: dateline.start] + " " * (dateline.end - dateline.start) + text[dateline.end :]
+
+
 def code_articles(articles: Iterable[Article], options: Options | None = None) -> Iterator[CodedArticle]:
     """Code a stream of articles, parsing them in batches with spaCy's ``nlp.pipe``."""
     options = options or load_options()
@@ -97,7 +108,9 @@ def code_articles(articles: Iterable[Article], options: Options | None = None) -
             cut, note = _truncate(article, options.max_chars)
             prepared.append((cut, [note] if note else []))
         problems = [language_problem(a.text) for a, _ in prepared]
-        to_parse = [a.text for (a, _), problem in zip(prepared, problems) if not problem]
+        parsed = [parsed_text(a, without_dateline(a.text)) for (a, _), problem in zip(prepared, problems) if not problem]
+        to_parse = [text for text, _ in parsed]
+        offsets = iter([shift for _, shift in parsed])
         docs = iter(nlp.pipe(to_parse, batch_size=options.batch_size, n_process=options.n_process))
         # Yield in input order, whether parsed or refused, so callers can zip inputs and outputs.
         for (article, notes), problem in zip(prepared, problems):
@@ -105,7 +118,7 @@ def code_articles(articles: Iterable[Article], options: Options | None = None) -
                 yield CodedArticle(article=article, rejections=[*notes, _rejection(article, E202_NOT_ENGLISH, problem)])
                 continue
             doc = next(docs)
-            events, quotes = extract_events(article, doc)
+            events, quotes = extract_events(article, doc, next(offsets))
             events = [e for e in events if e.confidence >= options.min_confidence]
             if not any(t.pos_ in {"VERB", "AUX"} for t in doc):
                 notes.append(_rejection(article, E201_NO_SENTENCES, "no sentence with a verb was found (a table, list or fragment?)"))

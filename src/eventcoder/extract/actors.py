@@ -57,7 +57,7 @@ _MAX_NGRAM = 8
 _KEEP_PREPS = frozenset({"of", "from"})
 _ACRONYM = re.compile(r"^[A-Z][A-Z.\-0-9]{0,5}$")
 # A country inside a stance ("pro-Iranian", "anti-Syria"), a sponsor ("Syrian-backed"), an
-# occupier ("Israeli-occupied West Bank") or a maker ("Russian-made rockets") is not the
+# occupier ("Russian-occupied Crimea") or a maker ("Russian-made rockets") is not the
 # phrase's own: the pro-Iranian Hezbollah is Lebanese. "US-led" does name the actor's leader.
 _STANCE_PREFIXES = frozenset({"pro", "anti"})
 _SPONSOR_SUFFIXES = frozenset("backed sponsored supported funded financed armed trained allied aligned "
@@ -178,7 +178,7 @@ class ActorDictionary:
             for term in [row["name"], *_split(row["aliases"]), *_split(row["acronym"])]:
                 self._add(term, entry)
         for row in _data_rows("provinces.tsv"):
-            # "Darfur rebels", "the government of Sindh province": coded to the province's country.
+            # "Darfur rebels", "the government of Balochistan province": coded to the province's country.
             for term in [row["name"], *_split(row["aliases"])]:
                 self._add(term, Entry("province", row["country"]))
         for row in _data_rows("groups.tsv"):
@@ -366,7 +366,7 @@ class ActorDictionary:
         """Where a group named by its people noun lives, when the phrase says so.
 
         CAMEO codes an ethnic or national group by its country of residence: "Bosnian Serbs"
-        are BIH, "Albanians of southern Serbia" and "ethnic Albanians in Serbia" are SRB.
+        are BIH, "Hungarians of northern Serbia" and "ethnic Albanians in Serbia" are SRB.
         """
         others = [h for h in places if h[2].code != people[2].code]
         before = [h for h in others if h[1].i < people[0].i]

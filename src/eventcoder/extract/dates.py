@@ -24,7 +24,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 SAME_DAY = re.compile(r"\b(today|this (morning|afternoon|evening)|tonight|earlier in the day|earlier today)\b", re.I)
 YESTERDAY = re.compile(r"\b(yesterday|last night)\b", re.I)
 # Vague recency: the day cannot be known, the month can.
-VAGUE_RECENT = re.compile(r"\b(not long ago|recently|in recent days|days ago|last week|this week|earlier this week)\b", re.I)
+VAGUE_RECENT = re.compile(r"\b(not long ago|recently|in recent days|(?:a few|several|some) days ago|last week|this week|earlier this week)\b", re.I)
 # Markers of events the writer places before the news of the day.
 BACKGROUND_WORDS = re.compile(
     r"\b(has long|have long|had long|has always|have always|has consistently|have consistently|"
@@ -32,7 +32,16 @@ BACKGROUND_WORDS = re.compile(
     r"since \d{4}|for decades|for years)\b",
     re.I,
 )
-DURATION = re.compile(r"^\s*(the )?(first|last|past|next)?\s*(\d+|a|an|one|two|three|several|few)[\s-]+(day|week|month|year|hour|minute)s?(-long| long| old)?\s*$", re.I)
+# Spans of time and ages, not dates: "18 months", "in just 18 months", "about three hours",
+# "the past two weeks", "a 37-year-old", "for nearly a decade" ("two days ago" is a date).
+_NUMBER = r"(\d+(?:[.,]\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|fifty|hundred|several|few|couple of|many|a few|some)"
+DURATION = re.compile(
+    rf"^\s*(?:(?:in|for|within|over|after|about|around|nearly|almost|just|some|only|barely|roughly|more than|less than|"
+    rf"up to|at least|under|another|the)\s+)*(?:(?:first|last|past|next|coming|previous|following)\s+)?"
+    rf"(?:{_NUMBER}[\s-]+)+(?:(?:and a half|and-a-half)\s+)?(day|week|month|year|hour|minute|second|decade|century|centuries|fortnight)s?"
+    rf"(?:-long| long|-old| old|-year-old)?\s*$",
+    re.I,
+)
 YEAR_ONLY = re.compile(r"^\D*(1[89]\d\d|20\d\d)(\s*[-–]\s*\d{2,4})?\D*$")
 HAS_DAY_NUMBER = re.compile(r"\b([0-3]?\d)(st|nd|rd|th)?\b")
 MONTHS = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.I)
@@ -82,12 +91,29 @@ def resolve_expression(text: str, published: dt.date | None) -> When | None:
         precision = "month" if "month" in lowered else "year"
     if precision == "year":
         parsed = parsed.replace(month=1, day=1)
+    elif precision == "month":
+        parsed = parsed.replace(day=1)
     return When(date=parsed, precision=precision, text=text)
 
 
+# Clauses that tell of something else: a date inside one ("the border, drawn by the British
+# in 1896, ...") is not the date of an event outside it.
+OTHER_CLAUSES = frozenset({"relcl", "acl", "advcl", "ccomp", "xcomp", "conj", "parataxis", "appos"})
+
+
+def _elsewhere(entity: Span, trigger: Token) -> bool:
+    """True when the expression sits in a clause that does not contain the trigger."""
+    current = entity.root
+    while current.head.i != current.i:
+        if current.dep_ in OTHER_CLAUSES and trigger not in current.subtree and current.pos_ in {"VERB", "AUX"}:
+            return True
+        current = current.head
+    return False
+
+
 def _time_expressions(sentence: Span, trigger: Token) -> list[Span]:
-    """DATE/TIME entities of the sentence, those nearest the trigger first."""
-    entities = [e for e in span_entities(sentence) if e.label_ in {"DATE", "TIME"}]
+    """DATE/TIME entities of the sentence that can date the trigger, those nearest it first."""
+    entities = [e for e in span_entities(sentence) if e.label_ in {"DATE", "TIME"} and not _elsewhere(e, trigger)]
     return sorted(entities, key=lambda e: (trigger not in e.root.ancestors and e.root.head != trigger, abs(e.start - trigger.i)))
 
 
@@ -117,8 +143,8 @@ def _clause_text(trigger: Token) -> str:
 def resolve_when(sentence: Span, trigger: Token, published: dt.date | None, *, lead: bool = False) -> tuple[When, bool]:
     """The event's date and whether it is background (reported past, not today's news).
 
-    ``lead`` marks the article's first sentences, where a present perfect ("has agreed")
-    announces the news itself rather than recalling the past.
+    ``lead`` marks the article's first sentence (the lede), where a present perfect ("has
+    agreed") announces the news itself rather than recalling the past.
     """
     when: When | None = None
     for expression in _time_expressions(sentence, trigger):

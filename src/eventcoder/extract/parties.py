@@ -3,7 +3,7 @@
 * **actor**: the trigger's subject (the agent of a passive; the subject of the governing verb
   for "agreed *to cooperate*"; the possessor or "by"-phrase of a nominal trigger). Pronouns go
   to the reporter whose content clause they head ("Hungary said *it* will ..."), to the one
-  addressed when that one must act ("reminded Iraq that *it* must ..."), to the last person
+  addressed when that one must act ("told Nepal that *it* must ..."), to the last person
   named ("he"), or, inside a quotation or transcript answer, to the speaker ("we"); a relative
   pronoun to its antecedent.
 * **recipient**: objects and prepositional objects (to, with, on, against, at ...), then actors
@@ -38,7 +38,7 @@ SPEAKER_PRONOUNS = frozenset({"we", "us", "i", "our"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"it", "they", "them"})
 RELATIVE_TAGS = frozenset({"WP", "WDT"})
-# Speech verbs whose direct object is the one spoken to ("warned Iraq that it must ...").
+# Speech verbs whose direct object is the one spoken to ("warned Nepal that it must ...").
 ADDRESSING_VERBS = frozenset("tell remind warn urge ask inform assure advise caution notify".split())
 # Singular nouns that name a body of people, so can act ("a group of elders", "the committee").
 COLLECTIVE_NOUNS = frozenset("group crowd band team coalition movement party organization organisation "
@@ -57,14 +57,29 @@ class Discourse:
     attribution: Attribution
     last_person: Actor | None = None
     last_group: Actor | None = None
+    # Every party the article has named so far, in order: what "it", "the bloc", "the
+    # ministry" and "the two sides" refer back to.
+    named: list[Actor] = field(default_factory=list)
     article_country: str | None = None
+    dateline_place: Place | None = None  # where the story was filed ("ISTANBUL, May 14 (Reuters) -")
+    outlet_country: str | None = None  # the home country of a national or local outlet
+    headline_chars: int = 0  # the parsed text starts with the headline and a blank line, this long
+    calibration: dict | None = None  # the classifier's confidence calibration, when one is shipped
+    feature_log: dict | None = None  # event id -> what its confidence was computed from (training only)
+
+    @property
+    def home_countries(self) -> list[str]:
+        """Where an article's unnamed parties most likely belong, best first: the dateline's
+        country, the country the article mostly names, the outlet's home."""
+        found = [self.dateline_place.country if self.dateline_place else None, self.article_country, self.outlet_country]
+        return [c for c in dict.fromkeys(found) if c]
     # Per sentence (by first token): each country-naming entity's tokens and codes, resolved once.
     country_mentions: dict[int, list[tuple[set[int], list[str]]]] = field(default_factory=dict)
 
 
 def _phrase(token: Token) -> Span:
     """The phrase a token heads, widened to the whole name it sits in: the small parser
-    sometimes splits a long name ("Sheikh Hamad bin Khalifa al-Thani") across heads."""
+    sometimes splits a long name ("Abdel Fattah al-Sisi") across heads."""
     start, end = token.left_edge.i, token.right_edge.i + 1
     if token.ent_type_ in {"PERSON", "ORG"}:
         entity = entity_at(token)
@@ -91,7 +106,7 @@ def speaker_for(token: Token, discourse: Discourse) -> Actor | None:
 
 
 def unknown_agent(subject: Token) -> Actor:
-    """An agent the dictionary does not know ("the Hamas", "Ousted President Askar Akayev"),
+    """An agent the dictionary does not know ("the Janjaweed", "a former regional governor"),
     kept by its text; its country is inferred later from where it acts."""
     phrase = _phrase(subject)
     return Actor(text=phrase.text, start_char=phrase.start_char, end_char=phrase.end_char)
@@ -109,6 +124,77 @@ def speech_verb(token: Token) -> Token | None:
     return None
 
 
+# Descriptions that refer back to a party named before, by the kind of party they name.
+BODY_NOUNS = frozenset("bloc alliance union organisation organization grouping body commission community pact".split())
+GROUP_NOUNS = frozenset("group movement militia militias militant militants rebel rebels insurgent insurgents fighters faction outfit".split())
+STATE_NOUNS = frozenset("country nation state kingdom republic government ministry administration regime authorities "
+                        "leadership cabinet army military police navy junta capital".split())
+SIDE_WORDS = frozenset({"sides", "countries", "nations", "neighbours", "neighbors", "governments", "parties", "capitals"})
+STATE_CODES_EXCLUDED = NON_STATE_CODES  # bodies and groups are not states
+
+
+def _is_state(actor: Actor) -> bool:
+    return bool(actor.country) and actor.country not in STATE_CODES_EXCLUDED and actor.sector in {None, "GOV", "MIL", "COP", "LEG", "JUD", "SPY"}
+
+
+def _earlier(token: Token, discourse: Discourse) -> list[Actor]:
+    """Parties named before ``token``: in earlier sentences and earlier in its own, latest last."""
+    here = [a for a in find_actor_mentions_in(token.sent, discourse) if a.end_char <= token.idx]
+    return discourse.named + here
+
+
+def coreferent(token: Token, discourse: Discourse) -> list[Actor]:
+    """The party a pronoun or a bare description refers back to, or [] when none fits.
+
+    "it"/"they" take the latest body, group or state named; "the bloc" the latest
+    intergovernmental body; "the militants" the latest armed group; "the ministry", "the
+    government" the latest state, with the description's own sector; "the two sides" the
+    two latest states. Only descriptions that name no country of their own ("the Russian
+    ministry" is resolved by its word "Russian")."""
+    word = token.lower_
+    lemma = token.lemma_.lower()
+    earlier = _earlier(token, discourse)
+    if token.pos_ == "PRON":
+        if word not in GROUP_PRONOUNS:
+            return []
+        latest = next((a for a in reversed(earlier) if a.country and a.sector != "JRN" and not (a.name and a.sector is None and a.country is None)), None)
+        return [latest] if latest is not None and latest.text.lower() not in {"he", "she"} else []
+    determiners = {c.lower_ for c in token.children if c.dep_ in {"det", "predet", "nummod"}}
+    if (lemma in SIDE_WORDS or word in SIDE_WORDS) and determiners & {"two", "both"}:
+        states: list[Actor] = []
+        for actor in reversed(earlier):
+            if _is_state(actor) and all(actor.country != s.country for s in states):
+                states.append(actor.model_copy(update={"name": None}))
+            if len(states) == 2:
+                return states[::-1]
+        return []
+    if not determiners & {"the", "both"} or any(c.dep_ in {"amod", "compound", "poss"} and c.ent_type_ in {"NORP", "GPE", "ORG"} for c in token.children):
+        return []
+    sector = load_actor_dictionary().sectors.get(lemma)
+    if lemma in BODY_NOUNS:
+        found = next((a for a in reversed(earlier) if a.country in NON_STATE_CODES and a.country not in {"NGO", "MNC", "IMG"}), None)
+    elif lemma in GROUP_NOUNS:
+        found = next((a for a in reversed(earlier) if a.sector == "REB" or a.country == "IMG"), None)
+    elif lemma in STATE_NOUNS:
+        # The latest state named with the same word ("the Foreign Ministry ... the ministry"),
+        # else the latest state.
+        states = [a for a in reversed(earlier) if _is_state(a)]
+        found = next((a for a in states if lemma in a.text.lower()), states[0] if states else None)
+        if found is not None:
+            found = found.model_copy(update={"sector": sector or found.sector, "name": None})
+    else:
+        return []
+    if found is None:
+        return []
+    return [found.model_copy(update={"text": _phrase(token).text, "start_char": _phrase(token).start_char, "end_char": _phrase(token).end_char})]
+
+
+def remember_named(sentence: Span, discourse: Discourse) -> None:
+    """Add the sentence's named parties to what later sentences may refer back to."""
+    discourse.named += [a for a in find_actor_mentions_in(sentence, discourse) if a.country]
+    del discourse.named[:-40]
+
+
 def resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool = True) -> list[Actor]:
     """Actors named by the phrase headed by ``token``, with pronouns resolved."""
     word = token.lower_ if token.pos_ == "PRON" else ""  # "the US" is not "us"
@@ -118,24 +204,27 @@ def resolve_token(token: Token, discourse: Discourse, *, speaker_fallback: bool 
         subject = subject_of(verb)
         addressee = _addressee(verb) if modals(token.head) & DEONTIC and word in GROUP_PRONOUNS else None
         if addressee is not None and addressee.pos_ != "PRON":
-            # "reminded Iraq that it must cooperate": who must act is the one addressed.
+            # "told Nepal that it must cooperate": who must act is the one addressed.
             subject = addressee
         if subject is not None and subject.pos_ != "PRON":
             found = load_actor_dictionary().resolve_all(_phrase(subject), discourse.context)
             if found:
                 return found
             if could_be_agent(subject):
-                return [unknown_agent(subject)]  # "A group of Yoruba leaders announced they ..."
+                return [unknown_agent(subject)]  # "A group of tribal elders announced they ..."
     if word in PERSON_PRONOUNS:
         return [discourse.last_person] if discourse.last_person else []
     if word in SPEAKER_PRONOUNS:
         speaker = discourse.attribution.speaker_at(token.idx) if speaker_fallback else None
         return [speaker] if speaker else []
     if word in GROUP_PRONOUNS:
-        return [discourse.last_group] if discourse.last_group else []
+        return coreferent(token, discourse) or ([discourse.last_group] if discourse.last_group else [])
     actors = load_actor_dictionary().resolve_all(_phrase(token), discourse.context)
     if not actors and (remembered := discourse.context.lookup(token.text)) is not None:
         actors = [remembered]
+    if not any(a.country for a in actors):
+        # "the bloc", "the ministry", "the two sides": a party named before.
+        actors = coreferent(token, discourse) or actors
     return actors
 
 
@@ -188,7 +277,7 @@ def subject_token(trigger: Token) -> Token | None:
     while True:
         subject = next((c for c in current.children if c.dep_ in {"nsubj", "csubj"} and not is_turn_marker(c)), None)
         if subject is not None and subject.tag_ in RELATIVE_TAGS and current.dep_ == "relcl":
-            return current.head  # "guerrillas who overran it": the guerrillas
+            return current.head  # "rebels who seized it": the guerrillas
         if subject is not None:
             return subject
         if current.dep_ == "acl" and current.tag_ == "VBN" and any(c.dep_ == "dobj" for c in current.children):
@@ -258,7 +347,7 @@ def find_recipients(trigger: Token, sentence: Span, actors: list[Actor], discour
             if verb.pos_ == "VERB" and subject_of(verb) in (None, subject_of(trigger)):
                 direct += [g for c in verb.children if c.dep_ == "prep" and c.lower_ in RECIPIENT_PREPS for g in c.children if g.dep_ == "pobj"]
     if event_type == "ACCUSE":
-        # "investigating crimes by Croatian extremists against Serbs": the accused are the
+        # "investigating abuses by militia fighters against villagers": the accused are the
         # offence's agents, before its victims.
         offenders = [g for o in direct for c in o.children if c.dep_ == "prep" and c.lower_ == "by" for g in c.children if g.dep_ == "pobj"]
         direct = offenders + direct
@@ -307,7 +396,7 @@ def _entity_actors(head: Token, sentence: Span, discourse: Discourse, excluded: 
             if excluded & set(range(entity.start, entity.end)):
                 continue
             if entity.label_ == "GPE" and _in_place_phrase(entity.root):
-                # "militias in Tripoli ... the north Lebanese port": a place, read as one.
+                # "militias in Hyderabad ... in Sindh province": a place, read as one.
                 found += _place_party(entity, sentence, discourse)
             else:
                 found += load_actor_dictionary().resolve_all(entity, discourse.context)
@@ -323,7 +412,7 @@ def _place_party(entity: Span, sentence: Span, discourse: Discourse) -> list[Act
     place = _resolve_in_context(entity, sentence, discourse)
     if place is None or not place.country:
         return load_actor_dictionary().resolve_all(entity, discourse.context)
-    # The place's country, not its government: "12 people in the Gaza Strip" are not officials.
+    # The place's country, not its government: "three people in Kashmir" are not officials.
     return [Actor(text=entity.text, start_char=entity.start_char, end_char=entity.end_char, country=place.country)]
 
 
@@ -341,8 +430,8 @@ def find_actor_mentions_in(sentence: Span, discourse: Discourse) -> list[Actor]:
 
 
 def _in_place_phrase(token: Token) -> bool:
-    """"in Kabul", and through a place noun: "near the town of Samarra", "in the capital Kabul",
-    "outside of the Iraqi city of Basra"."""
+    """"in Kabul", and through a place noun: "near the town of Kunduz", "in the capital Nairobi",
+    "outside the Syrian city of Homs"."""
     if token.dep_ == "pobj" and token.head.lower_ in PLACE_PREPS:
         return True
     if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.lemma_.lower() in PLACE_NOUNS:
@@ -350,7 +439,7 @@ def _in_place_phrase(token: Token) -> bool:
     if token.dep_ in {"appos", "compound"} and token.head.lemma_.lower() in PLACE_NOUNS:
         return _in_place_phrase(token.head)
     if token.dep_ == "pobj" and token.head.dep_ == "pcomp" and token.head.head.lower_ in PLACE_PREPS:
-        return True  # "outside of Basra"
+        return True  # "outside of Homs"
     return False
 
 
@@ -380,6 +469,10 @@ def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[in
             continue
         codes = [a.country for a in load_actor_dictionary().resolve_all(entity, discourse.context)
                  if a.country and a.country not in NON_STATE_CODES]
+        if not codes and entity.label_ in {"GPE", "LOC"}:
+            # A town or province the gazetteer knows names its country too ("Kuito, Bie").
+            place = resolve_place(entity.text, entity.start_char, entity.end_char, discourse.home_countries)
+            codes = [place.country] if place is not None and place.country and place.precision in {"city", "admin"} else []
         if codes:
             mentions.append((set(range(entity.start, entity.end)), codes))
     discourse.country_mentions[sentence.start] = mentions
@@ -388,21 +481,20 @@ def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[in
 
 def _resolve_in_context(entity: Span, sentence: Span, discourse: Discourse) -> Place | None:
     """A place entity resolved with the gazetteer, same-named cities told apart by the countries
-    named elsewhere in the sentence, then the article's main one ("Tripoli" itself names
-    Libya's capital; "the north Lebanese port" says which Tripoli)."""
-    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))),
-              *([discourse.article_country] if discourse.article_country else [])]
+    named elsewhere in the sentence, then the article's main one ("Hyderabad" alone is
+    India's; "in Pakistan's Sindh province" says which Hyderabad)."""
+    prefer = [*_named_countries(sentence, discourse, set(range(entity.start, entity.end))), *discourse.home_countries]
     return resolve_place(entity.text, entity.start_char, entity.end_char, prefer)
 
 
 def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Discourse) -> Place | None:
     """Where: a place entity in an 'in/at ...' phrase, on the trigger's own phrase first,
     else the one nearest the trigger in the sentence. A city name several countries share
-    goes to the one the sentence or article is about ("Tripoli ... the north Lebanese port")."""
+    goes to the one the sentence or article is about ("Hyderabad ... in Pakistan's Sindh province")."""
     own = {t.i for t in trigger.subtree}
     candidates = [
         e for e in span_entities(sentence)
-        # The small model tags some towns NORP ("near the town of Samarra"); a place phrase says otherwise.
+        # The small model tags some towns NORP ("near the town of Kunduz"); a place phrase says otherwise.
         if e.label_ in PLACE_LABELS | {"NORP"} and _in_place_phrase(e.root) and not used & set(range(e.start, e.end))
     ]
     # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
@@ -412,29 +504,33 @@ def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Disco
         place = _resolve_in_context(entity, sentence, discourse)
         if place is not None:
             return place
+    if discourse.dateline_place is not None and not any(e.label_ in PLACE_LABELS for e in span_entities(sentence)):
+        return discourse.dateline_place  # a sentence that names no place happened where the story was filed
     return None
 
 
 def local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], excluded: set[int], *, article_fallback: bool = True) -> str | None:
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
-    the event's place, else the first country the sentence names, else the article's main one."""
+    the event's place, else the first country the sentence names, else the article's home
+    (its dateline, the country it mostly names, its outlet's home)."""
     if place is not None and place.country:
         return place.country
     named = _named_countries(sentence, discourse, excluded)
     # The other party's country is the least likely home of an unnamed agent ("a bombing
     # killed three US soldiers" was not carried out by the United States).
     preferred = [c for c in named if c not in avoid]
-    return (preferred or named or [discourse.article_country if article_fallback else None])[0]
+    home = discourse.home_countries if article_fallback else []
+    return (preferred or named or home or [None])[0]
 
 
 def could_be_agent(subject: Token) -> bool:
-    """Names, plural nouns ("doctors", "prisoners") and groups ("a group of Yoruba leaders",
+    """Names, plural nouns ("doctors", "prisoners") and groups ("a group of tribal elders",
     "the committee") can act; other singular common nouns are mostly things ("the
-    opportunity ... seized", "a bombing near Samarra")."""
+    opportunity ... seized", "a bombing near Kunduz")."""
     if subject.lemma_.lower() in COLLECTIVE_NOUNS or subject.lemma_.lower() in load_actor_dictionary().sectors:
         return True
-    # Names inside a modifying phrase do not count ("a bombing near the town of Samarra").
+    # Names inside a modifying phrase do not count ("a bombing near the town of Kunduz").
     under_prep = {t.i for c in subject.children if c.dep_ == "prep" for t in c.subtree}
     return subject.pos_ == "PROPN" or subject.tag_ == "NNS" or any(
         t.ent_type_ in {"PERSON", "ORG", "NORP", "GPE"} for t in subject.subtree if t.i not in under_prep)

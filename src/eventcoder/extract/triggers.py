@@ -32,8 +32,8 @@ SPEECH_VERBS = frozenset(
 )
 # Statement nouns whose "that"-clause is what the subject of their verb said.
 SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
-# Passive forms that describe the subject's own stance: "Israel is opposed to ...",
-# "Vietnam is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
+# Passive forms that describe the subject's own stance: "Chile is opposed to ...",
+# "Kenya is committed to ...", "Turkey is prepared to ..." (no one else did the opposing).
 STATIVE_PASSIVES = frozenset("oppose commit prepare determine resolve dedicate engage involve".split())
 # Quantity nouns that name how much of something, not what ("tons of food"), and "a state of
 # emergency" / "a state of siege", whose "of"-phrase says what was lifted or imposed.
@@ -198,7 +198,8 @@ def _verb_lemma(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]])
     return lemma
 
 
-def _match_token(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]]) -> Trigger | None:
+def match_token(token: Token, lexicon: dict[tuple[str, str], list[TriggerRule]]) -> Trigger | None:
+    """The lexicon's reading of one word, before any other trigger of the sentence is considered."""
     lemma = token.lemma_.lower()
     if token.pos_ in {"VERB", "AUX"}:
         lemma = _verb_lemma(token, lexicon)
@@ -256,7 +257,7 @@ def _purpose(token: Token) -> bool:
 def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRule]] | None = None) -> list[Trigger]:
     """Triggers of the sentence that are events in their own right, in text order."""
     lexicon = lexicon if lexicon is not None else load_lexicon()
-    matched = [m for m in (_match_token(t, lexicon) for t in sentence) if m is not None]
+    matched = [m for m in (match_token(t, lexicon) for t in sentence) if m is not None]
     # A noun that is the object of a light-verb trigger is that trigger's event, not another.
     absorbed = {o.i for m in matched if m.token.pos_ in {"VERB", "AUX"} for o in object_tokens(m.token)}
     matched = [m for m in matched if m.token.i not in absorbed]
@@ -284,7 +285,7 @@ def find_triggers(sentence: Span, lexicon: dict[tuple[str, str], list[TriggerRul
 
 
 def _refused(intended: Trigger) -> bool:
-    """"vowed *not* to return the Golan Heights": a stated refusal, not a promise."""
+    """"vowed *not* to return the islands": a stated refusal, not a promise."""
     return any(c.dep_ == "neg" for c in intended.token.children)
 
 

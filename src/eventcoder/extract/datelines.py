@@ -1,0 +1,84 @@
+"""Datelines: the "ISTANBUL, May 14 (Reuters) -" that opens wire copy.
+
+A dateline says where the story was filed, not who did anything, so it must not be parsed as
+part of the first sentence (where the parser makes it the subject: "ISTANBUL ... fired tear
+gas"). :func:`find_dateline` recognises it; the coder blanks it out before parsing (offsets
+stay those of the stored text) and keeps its place as the article's place, the first guess
+for where an event happened and for the country of parties named only by role.
+
+Shapes recognised, at the very start of the text (after a headline line, if any):
+
+* ``CITY, Month D (Agency) -`` / ``CITY, Region (Agency) -`` / ``CITY (Agency) -`` /
+  ``CITY, Month D -`` / ``CITY -`` / ``CITY:``, the city in capitals ("NEW DELHI:");
+* ``City - `` and ``City, Country (Agency) —`` in title case, only with a dash and a capital
+  letter after it ("Luanda - Angola's president ..."), or with an agency in brackets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Dateline", "find_dateline"]
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?"
+_CAPS = r"[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3}"
+_TITLE = r"[A-Z][a-zà-ÿ'’.\-]+(?:\s+[A-Z][a-zà-ÿ'’.\-]+){0,2}"
+_REGION = r"[A-Z][A-Za-zà-ÿ'’.\-]+(?:\s+[A-Z][A-Za-zà-ÿ'’.\-]+){0,2}"
+_AGENCY = r"\((?P<agency>[^()\n]{1,40})\)"
+_DASH = r"(?:-{1,2}|–|—)"
+
+_PATTERNS = (
+    # NEW DELHI: / MUMBAI: / SEOUL, March 17 - / KARACHI, Pakistan (AA) - / WASHINGTON (Reuters) -
+    re.compile(rf"^(?P<place>{_CAPS})(?:,\s*(?P<region>{_REGION}))?(?:,?\s*(?P<date>{_MONTH}))?\s*(?:{_AGENCY})?\s*(?:{_DASH}|:)\s+(?=\S)"),
+    # Mesetas, Colombia (AP) - / Luanda - Angola's ...
+    re.compile(rf"^(?P<place>{_TITLE})(?:,\s*(?P<region>{_REGION}))?(?:,?\s*(?P<date>{_MONTH}))?\s*{_AGENCY}\s*(?:{_DASH}|:)\s+(?=\S)"),
+    re.compile(rf"^(?P<place>{_TITLE})\s+{_DASH}\s+(?=[A-Z“\"])"),
+)
+# Capitalised words that open sentences, not datelines ("UPDATE -", "BREAKING:").
+_NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "ANALYSIS", "OPINION", "EDITORIAL", "WATCH", "VIDEO",
+                         "PHOTOS", "LIVE", "FACTBOX", "TIMELINE", "Q", "A", "NOTE", "UPDATED", "CORRECTED", "URGENT"})
+
+
+@dataclass(frozen=True)
+class Dateline:
+    """A dateline's place ("Istanbul"), its region or country when given ("Pakistan"), its
+    agency, and where it lies in the text (``start``, ``end``: the whole prefix)."""
+
+    place: str
+    region: str | None
+    agency: str | None
+    start: int
+    end: int
+
+
+def _title_case(word: str) -> str:
+    return " ".join(part.capitalize() if part.isupper() else part for part in word.split())
+
+
+def find_dateline(text: str) -> Dateline | None:
+    """The dateline at the start of the article's first paragraph, or None."""
+    start = 0
+    first_break = text.find("\n")
+    # A short first line is a headline; the dateline opens the paragraph after it.
+    candidates = [0]
+    if 0 < first_break < 200:
+        candidates.append(len(text) - len(text[first_break:].lstrip()))
+    for start in candidates:
+        head = text[start:start + 160]
+        for pattern in _PATTERNS:
+            match = pattern.match(head)
+            if match is None:
+                continue
+            place = match.group("place").strip(" .")
+            if place.upper() in _NOT_PLACES or len(place) < 3:
+                continue
+            region = match.groupdict().get("region")
+            return Dateline(
+                place=_title_case(place),
+                region=region.strip() if region else None,
+                agency=match.groupdict().get("agency"),
+                start=start,
+                end=start + match.end(),
+            )
+    return None

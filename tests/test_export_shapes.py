@@ -301,21 +301,28 @@ def test_a_full_tmpfs_leaves_no_partial_file(tmp_path: Path) -> None:
 
 def test_corrections_become_a_gold_file_that_eval_scores(tmp_path: Path) -> None:
     from eventcoder import code_text
-    from eventcoder.evaluate import evaluate_gold, load_gold
+    from eventcoder.evaluate import evaluate_path, load_sentences
 
-    coded = code_text("China urged the United States on Tuesday to ease sanctions on North Korea.",
-                      published=dt.date(2018, 6, 12))  # fmt: skip
-    [event] = coded.events
+    coded = [code_text(text, published=dt.date(2018, 6, 12)) for text in (
+        "China urged the United States on Tuesday to ease sanctions on North Korea.",
+        "Russia urged Japan on Monday to return the disputed islands.",
+    )]  # fmt: skip
+    first, second = coded[0].events[0], coded[1].events[0]
     with open_store(tmp_path / "c.duckdb") as s:
-        s.save(coded)
-        add_correction(s, event.id, "event_type", "ACCUSE", note="said as a complaint")
-        add_correction(s, event.id, "recipient", "USA;PRK")
+        s.save_many(coded)
+        add_correction(s, first.id, "event_type", "ACCUSE", note="said as a complaint")
+        add_correction(s, first.id, "recipient", "USA;PRK")
+        add_correction(s, second.id, "not_an_event", note="an old demand, recalled")
         gold = tmp_path / "corrections.json"
-        assert export(s, "corrections-gold", gold) == 1
-    [record] = json.loads(gold.read_text(encoding="utf-8"))
-    assert (record["event"], record["coded_event"], [t["code"] for t in record["target"]]) == ("ACCUSE", "REQUEST", ["USA", "PRK"])
-    assert record["text"] == event.sentence and record["comment"] == "said as a complaint"
-    records, skipped = load_gold(gold)
-    assert (len(records), skipped) == (1, 0) and records[0].event_type == "ACCUSE"
-    report = evaluate_gold(gold)  # the coder still says REQUEST: the correction shows up as a miss
-    assert [(m.gold, m.predicted) for m in report.misses()] == [("ACCUSE", "REQUEST")]
+        assert export(s, "corrections-gold", gold) == 2
+    records = {r["coded_event"] + ":" + r["event"]: r for r in json.loads(gold.read_text(encoding="utf-8"))}
+    accuse = records[f"{first.event_type}:ACCUSE"]
+    assert [t["code"] for t in accuse["target"]] == ["USA", "PRK"] and accuse["text"] == first.sentence
+    assert accuse["comment"] == "said as a complaint"
+    none = records[f"{second.event_type}:NONE"]
+    assert none["source"] == none["target"] == [] and none["text"] == second.sentence
+    loaded, skipped = load_sentences(gold)
+    assert (sorted(r.event_type for r in loaded), skipped) == (["ACCUSE", "NONE"], 0)
+    report = evaluate_path(gold)  # the coder still codes both: each correction shows up as a miss
+    assert sorted((m.gold, m.predicted) for m in report.misses()) == sorted(
+        [("ACCUSE", first.event_type), ("NONE", second.event_type)])

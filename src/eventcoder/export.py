@@ -407,18 +407,22 @@ def write_acled_csv(rows: Iterable[dict[str, Any]], fh: IO[str]) -> int:
 def corrected_record(row: dict[str, Any]) -> dict[str, Any] | None:
     """One event with its reported corrections applied, as a record of a PLOVER gold file
     (the GSR JSON that ``eventcoder eval`` reads: ``id``, ``date``, ``event``, ``mode``,
-    ``source``/``target`` codes, ``text``); None when nothing is corrected or an analyst
-    said it is not an event (a gold file has no way to say "no event here")."""
+    ``source``/``target`` codes, ``text``); an event an analyst said is no event becomes a
+    ``NONE`` record (nothing should be coded from its sentence). None when nothing is
+    corrected."""
     corrections = row.get("corrections") or []
-    if not corrections or any(c["field"] == "not_an_event" for c in corrections):
+    if not corrections:
         return None
     latest = {c["field"]: c["correct"] for c in corrections}  # later reports win
     codes = {role: [a.get("country") for a in row[key] if a.get("country")] for role, key in (("actor", "actors"), ("recipient", "recipients"))}
     for role in ("actor", "recipient"):
         if role in latest:
             codes[role] = [c for c in (latest[role] or "").split(";") if c]
-    event_type = latest.get("event_type") or row["event_type"]
-    mode = latest.get("mode") if "mode" in latest else (row.get("mode") if "event_type" not in latest else None)
+    if "not_an_event" in latest:
+        event_type, mode, codes = "NONE", None, {"actor": [], "recipient": []}
+    else:
+        event_type = latest.get("event_type") or row["event_type"]
+        mode = latest.get("mode") if "mode" in latest else (row.get("mode") if "event_type" not in latest else None)
     return {
         "id": f"correction-{row['id']}", "date": latest.get("date") or _iso(row["date"]),
         "event": event_type, "mode": mode,

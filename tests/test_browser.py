@@ -142,3 +142,114 @@ def test_api_docs_render_offline(page: Page, server: str) -> None:
     page.goto(server + "/docs")
     page.locator(".swagger-ui .opblock").first.wait_for(timeout=15_000)
     assert page.locator(".swagger-ui .opblock").count() >= 5
+
+
+def test_dashboard_map_trend_list_event_report_dyad_and_csv(page: Page, server: str, seed_db: Path, tmp_path: Path) -> None:
+    import csv
+
+    import duckdb
+
+    from eventcoder.export import CSV_COLUMNS
+
+    page.goto(server + "/")
+    # The map comes first, above the table, with its legends.
+    map_box, table_box = page.locator("svg.map").bounding_box(), page.locator("table#events").bounding_box()
+    assert map_box and table_box and map_box["y"] < table_box["y"]
+    assert page.locator("svg.map path.country").count() > 150  # real outlines, shaded where events are
+    assert page.locator("svg.map a path[data-code='CHN']").get_attribute("class") == "country shade-5"
+    assert page.locator("#map-legend .key").count() >= 2 and "inferred" in page.inner_text("main")
+    page.screenshot(path=tmp_path / "dashboard.png", full_page=True)
+
+    # Zoom: the + button halves the map's view; reset brings the whole world back.
+    page.click("#map-zoom button[data-zoom=in]")
+    assert page.locator("svg.map").get_attribute("viewBox").split()[2] == "360.00"
+    page.locator("svg.map").screenshot(path=tmp_path / "map-zoomed.png")
+    page.click("#map-zoom button[data-zoom=reset]")
+    assert page.locator("svg.map").get_attribute("viewBox").split()[2] == "720.00"
+
+    # Shading by mean intensity instead of counts.
+    page.select_option("select[name=shade]", "intensity")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**shade=intensity**")
+    assert page.locator("svg.map path[class*='tone-']").count() >= 1
+
+    # Map -> list: clicking a country filters the list to the events involving it.
+    page.goto(server + "/")
+    page.locator("svg.map a path[data-code='USA']").click(force=True)
+    page.wait_for_url("**country=USA**")
+    rows = page.locator("tr.event")
+    total = int(page.inner_text("#total"))
+    assert 0 < total < 16 and rows.count() == total
+    assert all("USA" in row for row in rows.evaluate_all("els => els.map(e => e.innerText)"))
+    page.screenshot(path=tmp_path / "country-filtered.png", full_page=True)
+
+    # A place dot filters by the country it lies in.
+    page.goto(server + "/")
+    page.locator("svg.map a circle.place").first.click(force=True)
+    page.wait_for_url("**place_country=**")
+    assert int(page.inner_text("#total")) >= 1
+
+    # The trend chart: a bar drills down to its month's events.
+    page.goto(server + "/")
+    bar = page.locator("#trend svg a rect.bar").first
+    period = bar.get_attribute("data-period")
+    bar.click(force=True)
+    page.wait_for_url(f"**since={period}-01**")
+    assert all(d.startswith(period) for d in page.locator("tr.event td.date").all_inner_texts())
+
+    # CSV download of the current filter: the export's CSV, one row per listed event.
+    page.goto(server + "/?actor=CHN&type=REQUEST")
+    listed = int(page.inner_text("#total"))
+    with page.expect_download() as download_info:
+        page.click("#csv-download")
+    saved = tmp_path / "events.csv"
+    download_info.value.save_as(saved)
+    with saved.open(encoding="utf-8", newline="") as fh:
+        records = list(csv.DictReader(fh))
+    assert len(records) == listed > 0 and tuple(records[0]) == CSV_COLUMNS
+    assert {r["event_type"] for r in records} == {"REQUEST"} and all("CHN" in r["actor_countries"] for r in records)
+
+    # List -> event: the parties' words and the trigger are marked, the type and mode explained.
+    page.goto(server + "/?actor=CHN&recipient=USA")
+    page.locator("tr.event td.sentence").first.click()
+    page.wait_for_url("**/events/*")
+    event_id = page.url.rsplit("/", 1)[1]
+    assert page.locator("mark#evidence .span-trigger").count() == 1
+    assert page.locator("#article .span-recipient").count() >= 1
+    assert "Ask, appeal, urge or demand" in page.inner_text("#explain") and "CAMEO 10" in page.inner_text("#explain")
+    page.screenshot(path=tmp_path / "event-marked.png", full_page=True)
+
+    # Report wrong coding: stored in the store's corrections table.
+    page.select_option("#report select[name=field]", "event_type")
+    page.fill("#report input[name=correct]", "accuse")
+    page.fill("#report input[name=note]", "a complaint, not a request")
+    page.click("#report button[type=submit]")
+    page.wait_for_url("**reported=1**")
+    assert page.locator("#reported").is_visible() and page.locator("#correction-list tbody tr").count() == 1
+    con = duckdb.connect(str(seed_db), read_only=True)
+    try:
+        stored = con.execute("SELECT field, coded, correct, note FROM corrections WHERE event_id = ?", [event_id]).fetchall()
+    finally:
+        con.close()
+    assert stored == [("event_type", "REQUEST", "ACCUSE", "a complaint, not a request")]
+    page.screenshot(path=tmp_path / "event-reported.png", full_page=True)
+
+    # Event -> dyad: both directions on a true time axis; a bar drills down to its events.
+    page.click("#dyad-link")
+    page.wait_for_url("**/dyad/CHN/USA")
+    plot = page.locator("svg.timeline")
+    assert plot.locator("polyline.net.forward").count() == 1
+    bar = plot.locator("a rect.bar").first
+    period, n = bar.get_attribute("data-period"), int(bar.get_attribute("data-n"))
+    page.screenshot(path=tmp_path / "dyad-both-ways.png", full_page=True)
+    bar.click(force=True)
+    page.wait_for_url("**actor=CHN**")
+    assert "recipient=USA" in page.url and f"since={period}-01" in page.url
+    assert int(page.inner_text("#total")) >= n
+
+    # The dyad picker opens another pair.
+    page.goto(server + "/")
+    choice = page.locator("#dyad-pair option").nth(1).get_attribute("value")
+    page.select_option("#dyad-pair", choice)
+    page.wait_for_url(f"**/dyad/{choice}")
+    assert page.locator("svg.timeline rect.bar").count() >= 1

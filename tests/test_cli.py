@@ -203,7 +203,8 @@ def test_events_filters_and_csv(demo_db: Path) -> None:
 def test_events_table(demo_db: Path) -> None:
     result = invoke("events", "--db", demo_db, "--recipient", "PRK")
     assert result.exit_code == 0, result.output
-    assert "PRK" in result.stdout and " — 2019-12-24 — " in result.stdout
+    assert "PRK" in result.stdout and "CCP Regime Determined" in result.stdout  # each event names its source
+    assert " — 2019-12-24 — " not in result.stdout  # one list, not grouped under article headings
 
 
 def test_reading_a_missing_store_is_a_clean_error(tmp_path: Path) -> None:

@@ -71,7 +71,7 @@ def test_gdelt_tsv(store: Store, tmp_path: Path) -> None:
     header, body = rows[0], rows[1:]
     assert tuple(header) == GDELT_COLUMNS
     # GDELT 2.0's 61 event columns come first, in GDELT's order.
-    assert len(header) == 61 + 4 and header[:5] == ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
+    assert len(header) == 61 + 5 and header[:5] == ["GLOBALEVENTID", "SQLDATE", "MonthYear", "Year", "FractionDate"]
     assert header[25:35] == ["IsRootEvent", "EventCode", "EventBaseCode", "EventRootCode", "QuadClass",
                              "GoldsteinScale", "NumMentions", "NumSources", "NumArticles", "AvgTone"]  # fmt: skip
     assert header[59:61] == ["DATEADDED", "SOURCEURL"]
@@ -80,7 +80,11 @@ def test_gdelt_tsv(store: Store, tmp_path: Path) -> None:
     assert (req["SQLDATE"], req["MonthYear"], req["Year"]) == ("20180612", "201806", "2018")
     assert (req["Actor1Code"], req["Actor1CountryCode"], req["Actor1Type1Code"]) == ("CHNGOV", "CHN", "GOV")
     assert (req["Actor2Code"], req["Actor2CountryCode"]) == ("PRKGOV", "PRK")
-    assert (req["EventCode"], req["EventRootCode"], req["QuadClass"], req["GoldsteinScale"]) == ("02", "02", "1", "3.5")
+    # REQUEST with a mode the CAMEO table does not know: the type's own code, 100 (never the bare root "10").
+    assert (req["EventCode"], req["EventBaseCode"], req["EventRootCode"]) == ("100", "100", "10")
+    assert (req["QuadClass"], req["GoldsteinScale"]) == ("1", "3.5")
+    assert (req["Actor1Name"], req["Actor2Name"]) == ("CHINA", "NORTH KOREA")  # normalised names, not the mention
+    assert (req["ActionGeo_CountryCode"], req["ActionGeo_ISO3"]) == ("CH", "CHN")  # FIPS 10-4, as GDELT writes it
     assert (req["NumMentions"], req["NumSources"], req["NumArticles"]) == ("1", "1", "1")  # no clusters yet: per event
     assert (req["ActionGeo_FullName"], req["ActionGeo_Lat"], req["ActionGeo_Long"]) == ("Beijing", "39.9", "116.4")
     assert req["SOURCEURL"] == "https://news.example/cn-prk" and req["PloverEventType"] == "REQUEST"
@@ -104,7 +108,7 @@ def test_parquet_tables(store: Store, tmp_path: Path) -> None:
     out = tmp_path / "parquet"
     assert export(store, "parquet", out) == 2
     assert sorted(p.name for p in out.iterdir()) == [
-        "articles.parquet", "cluster_events.parquet", "event_actors.parquet", "event_clusters.parquet",
+        "articles.parquet", "cluster_events.parquet", "corrections.parquet", "event_actors.parquet", "event_clusters.parquet",
         "events.parquet", "failures.parquet", "stories.parquet",
     ]  # fmt: skip
     counts = {name: pq.read_table(out / f"{name}.parquet").num_rows for name in ("articles", "events", "event_actors", "failures")}

@@ -23,6 +23,7 @@ from eventcoder.export import GDELT_COLUMNS, export
 from eventcoder.extract.dates import WEEKDAYS, resolve_expression
 from eventcoder.ingest.text import decode_bytes, make_article
 from eventcoder.model import Actor, Article, CodedArticle, Event, Place, Quote, Rejected, When, hash_id
+from eventcoder.ontology.countries import code_name
 from eventcoder.store import open_store
 
 SLOW = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -207,18 +208,28 @@ def _check_exports(batch: list[CodedArticle], folder: Path) -> None:
     for row in rows:
         event, _ = by_id[row["id"]]
         assert row["sentence"] == event.sentence and row["trigger"] == event.trigger
-        countries = ";".join(dict.fromkeys(a.country for a in event.actors if a.country))
-        assert row["actor_countries"] == countries
+        # One entry per actor, in order (empty for an actor with no country), so the n-th
+        # country, sector and name belong to the same party.
+        assert row["actor_countries"] == ";".join(a.country or "" for a in event.actors)
+        assert row["actor_sectors"] == ";".join(a.sector or "" for a in event.actors)
 
-    with (folder / "e.tsv").open(newline="", encoding="utf-8") as fh:
-        table = list(csv.reader(fh, delimiter="\t"))
+    # Read as GDELT files are read: split on newlines, then on tabs; no quoting rules.
+    text = (folder / "e.tsv").read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    table = [line.split("\t") for line in text[:-1].split("\n")]
     assert tuple(table[0]) == GDELT_COLUMNS and len(table) == len(by_id) + 1
     for values in table[1:]:
         row = dict(zip(GDELT_COLUMNS, values))
         event, _ = by_id[row["EventcoderEventID"]]
         first = event.actors[0] if event.actors else None
-        name = (first.name or first.text) if first else ""
-        assert row["Actor1Name"] == "".join(" " if ch in ONE_LINE_BREAKS else ch for ch in name)
+        written = row["Actor1Name"]
+        assert not set(written) & set(ONE_LINE_BREAKS) and written == written.upper()
+        if first is not None and first.name:  # a named party: its name, upper-cased on one line
+            assert written == " ".join(first.name.split()).upper()
+        elif first is not None and code_name(first.country):  # else the country's name, never the mention
+            assert written == code_name(first.country).upper()  # type: ignore[union-attr]
+        elif first is None:
+            assert written == ""
 
     stored = pq.read_table(folder / "parquet" / "events.parquet").to_pylist()
     assert sorted(r["id"] for r in stored) == sorted(by_id)

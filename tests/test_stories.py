@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import eventcoder
 from eventcoder.cli import app
 from eventcoder.settings import Options
-from eventcoder.store import Store, open_store, queries
+from eventcoder.store import SCHEMA_VERSION, Store, open_store, queries
 from eventcoder.stories import ClusterEvent, StoryArticle, cluster_events, shingles, story_groups
 from eventcoder.testing import make_article, make_coded, story_feed_records, write_story_feed
 
@@ -182,12 +182,12 @@ def test_version_1_store_is_migrated_and_clustered(tmp_path: Path) -> None:
         store.save(make_coded(make_article(outlet="Reuters")))
         store.save(make_coded(make_article("China asked North Korea to halt missile tests, Xinhua said.", outlet="Xinhua")))
     con = duckdb.connect(str(db))  # make it what eventcoder 0.1 wrote: no story tables, version 1
-    for table in ("stories", "event_clusters", "cluster_events"):
+    for table in ("stories", "event_clusters", "cluster_events", "corrections"):
         con.execute(f"DROP TABLE {table}")
     con.execute("UPDATE schema_version SET version = 1")
     con.close()
     with open_store(db) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == SCHEMA_VERSION
         rows = queries.clusters(store)
         assert len(rows) == 1 and (rows[0]["num_sources"], rows[0]["num_articles"]) == (2, 2)
 

@@ -4,6 +4,7 @@ every route, its JSON twin, the 4xx answers, and 503 while another process write
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -116,7 +117,10 @@ def test_pages_do_not_overlap(client: TestClient) -> None:
         ("/api/events?actor=C", "actor"),
         ("/api/events?actor=1AB", "actor"),
         ("/api/events?recipient=PR%20K", "recipient"),
-        ("/api/events?type=FOO", "unknown PLOVER event type 'FOO'"),
+        ("/api/events?type=FOO", "'FOO' is not a PLOVER event type"),
+        ("/api/events?actor=Chinaa", "'CHINAA' is not a known code"),
+        ("/api/events?quad=5", "quad"),
+        ("/api/events?mode=airstrike", "'airstrike' is not a PLOVER mode"),
         ("/api/events?since=2018-13-01", "since"),
         ("/api/events?since=2018-07-01&until=2018-06-01", "since (2018-07-01) is after until (2018-06-01)"),
         ("/api/events?limit=0", "limit"),
@@ -157,7 +161,11 @@ def test_api_event_has_article_evidence_and_sources(client: TestClient) -> None:
 def test_event_page_highlights_the_evidence(client: TestClient) -> None:
     response = client.get(f"/events/{first_request(client)}")
     assert response.status_code == 200
-    assert f'{LEAD}<mark id="evidence">{EVIDENCE}</mark> More talks' in response.text
+    # The evidence is marked in the article; inside it, the trigger and the parties' words.
+    text = response.text.split('<div class="text">', 1)[1].split("</div>", 1)[0]
+    assert text.endswith(" More talks are planned.") and '<mark id="evidence">' in text
+    inside = text.split('<mark id="evidence">', 1)[1].split("</mark>", 1)[0]
+    assert re.sub("<[^>]+>", "", inside) == EVIDENCE and '<span class="span-trigger " title="trigger: asked">asked</span>' in inside
     assert 'href="/dyad/CHN/PRK"' in response.text and "alpha.example" in response.text
 
 
@@ -228,7 +236,8 @@ def test_openapi_describes_the_api_and_docs_work_offline(client: TestClient) -> 
     spec = client.get("/openapi.json").json()
     assert {"/api/events", "/api/events/{event_id}", "/api/dyad/{actor}/{recipient}", "/api/map"} <= set(spec["paths"])
     names = {p["name"] for p in spec["paths"]["/api/events"]["get"]["parameters"]}
-    assert names == {"actor", "recipient", "type", "since", "until", "outlet", "limit", "offset"}
+    assert names == {"actor", "recipient", "country", "type", "mode", "quad", "since", "until", "min_confidence",
+                     "no_background", "outlet", "place_country", "limit", "offset"}  # the CLI's filter set, and paging
     docs = client.get("/docs").text
     assert "/static-docs/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert client.get("/static-docs/swagger-ui-bundle.js").status_code == 200
@@ -293,8 +302,10 @@ def test_map_projection_and_links() -> None:
     assert project(90, -180) == (0.0, 0.0) and project(0, 0) == (360.0, 180.0)
     svg = map_svg([{"lat": 0.0, "lon": 0.0, "place_name": "<x>", "place_country": None, "n": 3, "event_id": "abc123"}])
     assert '<a href="/events/abc123"><circle class="place" data-n="3" cx="360.0" cy="180.0"' in svg and "&lt;x&gt;" in svg
-    # The land sketch: one dot per big city, e.g. Tokyo (35.7N 139.7E) at x 639.4, y 108.6.
-    assert 'class="land"' in svg and "M638 108h2" in svg
+    # Country outlines in the same projection: Japan's lie around Tokyo (35.7N 139.7E: x 639.4, y 108.6).
+    japan = svg.split('data-code="JPN"', 1)[1].split('"', 2)[1]
+    xs = [float(p.split()[0]) for p in japan.replace("M", "L").replace("Z", "").split("L") if p.strip()]
+    assert 'class="country" data-code="JPN"' in svg and 610 < min(xs) < 639.4 < max(xs) < 660
 
 
 def test_highlight_splits_around_valid_offsets_only() -> None:

@@ -4,13 +4,17 @@ Each command parses its options, calls one library function (``code_files``,
 ``queries.events``, ``export.export``, ...) and turns an ``EventcoderError`` into a red
 one-line message and exit code 1. No SQL and no NLP live here; every command has a
 one-call Python equivalent. Listing commands share one output option
-(:data:`FormatOption`) and one writer (:func:`emit`): ``table``, ``jsonl`` or ``csv``.
+(:data:`FormatOption`) and one writer (:func:`emit`): ``table``, ``jsonl`` or ``csv``; and
+every command that lists or counts events takes one filter set (:func:`event_filter_options`,
+an ``EventFilter``), the same set the web API takes.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
+import inspect
 import json
 import sys
 import tempfile
@@ -30,8 +34,9 @@ import eventcoder
 from eventcoder import export as exporting
 from eventcoder.errors import E203_NO_EVENTS, EventcoderError
 from eventcoder.model import CodedArticle, Rejected
-from eventcoder.settings import SETTINGS, load_options
+from eventcoder.settings import effective_settings, load_options
 from eventcoder.store import Store, queries
+from eventcoder.store.filters import EventFilter, FilterError
 
 # rich_markup_mode=None: plain Click help, identical in every terminal, so docs/CLI.md
 # can be generated from it and checked in a test.
@@ -71,13 +76,65 @@ FormatOption = Annotated[
     typer.Option("--format", "-f", help="table (for people), jsonl (one JSON object a line) or csv; jsonl/csv go to stdout."),
 ]
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="DuckDB store file [default: setting default_db, events.duckdb].")]
-ActorOption = Annotated[Optional[str], typer.Option("--actor", help="Only events with an actor of this code (ISO3 or IGO, e.g. CHN).")]
-RecipientOption = Annotated[Optional[str], typer.Option("--recipient", help="Only events with a recipient of this code (e.g. PRK).")]
-TypeOption = Annotated[Optional[str], typer.Option("--type", help="Only events of this PLOVER type (e.g. REQUEST).")]
 _DATE = {"formats": ["%Y-%m-%d"], "metavar": "YYYY-MM-DD"}
-SinceOption = Annotated[Optional[dt.datetime], typer.Option("--since", help="Only events on or after this date.", **_DATE)]
-UntilOption = Annotated[Optional[dt.datetime], typer.Option("--until", help="Only events on or before this date.", **_DATE)]
-LimitOption = Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many events (oldest first).")]
+
+# The filter set, as (name, annotation) in the order --help lists them. Every command that
+# lists or counts events gets these through @event_filter_options; each becomes one field of
+# EventFilter, which checks the values (exit 2 naming the value and the valid choices).
+FILTER_OPTIONS: tuple[tuple[str, Any], ...] = (
+    ("actor", Annotated[Optional[str], typer.Option("--actor", help="Only events with an actor of this code (ISO3 or a body such as UNO, e.g. CHN).")]),
+    ("recipient", Annotated[Optional[str], typer.Option("--recipient", help="Only events with a recipient of this code (e.g. PRK).")]),
+    ("country", Annotated[Optional[str], typer.Option("--country", help="Only events with this code on either side (actor or recipient).")]),
+    ("event_type", Annotated[Optional[str], typer.Option("--type", help="Only events of this PLOVER type (e.g. REQUEST).")]),
+    ("mode", Annotated[Optional[str], typer.Option("--mode", help="Only events of this PLOVER mode (e.g. aerial, meet).")]),
+    ("quad", Annotated[Optional[int], typer.Option("--quad", help="Only events of this quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.")]),
+    ("since", Annotated[Optional[dt.datetime], typer.Option("--since", help="Only events on or after this date.", **_DATE)]),
+    ("until", Annotated[Optional[dt.datetime], typer.Option("--until", help="Only events on or before this date.", **_DATE)]),
+    ("min_confidence", Annotated[Optional[float], typer.Option("--min-confidence", help="Only events coded with at least this confidence (0-1).")]),
+    ("no_background", Annotated[bool, typer.Option("--no-background", help="Leave out background events (earlier events the text recalls).")]),
+    ("outlet", Annotated[Optional[str], typer.Option("--outlet", help="Only events from articles of this outlet, exactly (e.g. reuters.com).")]),
+    ("place_country", Annotated[Optional[str], typer.Option("--place-country", help="Only events that happened in this country (ISO3).")]),
+    ("limit", Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many rows.")]),
+)
+_OPTION_NAMES = {"event_type": "--type"}
+
+
+def _event_filter(values: dict[str, Any]) -> EventFilter:
+    """An EventFilter from the command line's values; a value that names nothing is a usage
+    error (exit 2) that names the option, the value and the valid choices."""
+    values = {k: v.date() if isinstance(v, dt.datetime) else v for k, v in values.items()}
+    try:
+        return EventFilter(**values)
+    except FilterError as exc:
+        option = _OPTION_NAMES.get(exc.field, "--" + exc.field.replace("_", "-"))
+        raise typer.BadParameter(exc.reason, param_hint=f"'{option}'") from None
+
+
+def event_filter_options(*, exclude: Sequence[str] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the filter options (all of :data:`FILTER_OPTIONS` but ``exclude``) and
+    pass them to it as one checked ``filters: EventFilter`` argument.
+
+    Typer reads a command's options from its signature, so the wrapper's signature is the
+    command's own (less ``filters``) followed by the filter options."""
+    chosen = [(name, annotation) for name, annotation in FILTER_OPTIONS if name not in exclude]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "filters"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation,
+                                   default=False if name == "no_background" else None)
+                 for name, annotation in chosen]  # fmt: skip
+
+        @functools.wraps(command)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            values = {name: kwargs.pop(name) for name, _ in chosen}
+            return command(*args, filters=_event_filter(values), **kwargs)
+
+        run.__signature__ = signature.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in [*own, *added]}
+        return run
+
+    return decorate
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
@@ -176,23 +233,32 @@ def _event_cells(ev: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def _events_table(events: Sequence[dict[str, Any]]) -> Table:
+def _source(ev: dict[str, Any]) -> str:
+    # Where the event was read: the outlet, else the article's title, url or id.
+    return ev.get("outlet") or _truncate(ev.get("title") or "", 40) or ev.get("url") or f"article {ev['article_id']}"
+
+
+def _events_table(events: Sequence[dict[str, Any]], *, with_source: bool = False) -> Table:
     table = Table(pad_edge=False)
-    for name in ("date", "type(mode)", "actor(s)", "recipient(s)", "place", "bg", "conf"):
+    for name in ("date", "type(mode)", "actor(s)", "recipient(s)", "place", "bg", "conf", *(["source"] if with_source else [])):
         table.add_column(name, no_wrap=name in ("date", "conf"))
     table.add_column("evidence", ratio=1)
     for ev in events:
         cells = _event_cells(ev)
         cells["bg"] = "yes" if cells["bg"] else ""
+        if with_source:
+            cells["source"] = _source(ev)
         table.add_row(*(Text(v) for v in cells.values()), Text(_truncate(ev.get("sentence") or "")))
     return table
 
 
-def _events_lines(events: Sequence[dict[str, Any]]) -> Text:
+def _events_lines(events: Sequence[dict[str, Any]], *, with_source: bool = False) -> Text:
     # Narrow terminals: the same fields as the table, two lines an event.
     text = Text()
     for ev in events:
         c = _event_cells(ev)
+        if with_source:
+            c["conf"] = f"{c['conf']}  {_source(ev)}"
         text.append(f"  {c['date']:<20} ", style="cyan")
         text.append(c["actors"])
         text.append(f"  {c['type']}  ", style="bold")
@@ -218,6 +284,13 @@ def print_events(rows: Sequence[dict[str, Any]], sources: dict[str, str] | None 
         out.print()
         out.print(Text(f"{first.get('title') or '(untitled)'} — {published} — {source}", style="bold"))
         out.print(_events_table(events) if out.width >= WIDE_TABLE else _events_lines(events))
+
+
+def print_event_list(rows: Sequence[dict[str, Any]]) -> None:
+    """Events one after another in the order given (``events`` lists newest first), each
+    with its source: a Rich table when the terminal is wide enough, two lines an event
+    when it is not."""
+    out.print(_events_table(rows, with_source=True) if out.width >= WIDE_TABLE else _events_lines(rows, with_source=True))
 
 
 def _simple_table(columns: Sequence[str]) -> Callable[[Sequence[dict[str, Any]]], None]:
@@ -338,6 +411,12 @@ def code(
     with _store(path) as store:
         summary = _code_with_progress(paths, store, defaults, resume=not recode, workers=workers)
     skipped = f"{summary.skipped} already stored, skipped; " if summary.skipped else ""
+    if day is not None and summary.skipped:
+        err.print(
+            f"--published {day} was not applied to the {summary.skipped} article(s) already stored (they keep "
+            "their stored date); add --recode to code them again with it.",
+            style="yellow", soft_wrap=True,
+        )  # fmt: skip
     out.print(
         f"Coded {summary.articles} article(s): {summary.events} event(s), {summary.new_events} new; "
         f"{skipped}{len(summary.failures)} failure(s). Store: {path}",
@@ -348,36 +427,46 @@ def code(
 
 
 @app.command()
+@event_filter_options()
 def events(
     db: DbOption = None,
-    actor: ActorOption = None,
-    recipient: RecipientOption = None,
-    event_type: TypeOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    limit: LimitOption = None,
+    oldest_first: Annotated[bool, typer.Option("--oldest-first", help="List the oldest events first.")] = False,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: EventFilter,
 ) -> None:
-    """List stored events, oldest first, filtered by actor, recipient, type and date.
+    """List stored events, newest first, filtered by actor, recipient, type, date and more.
 
     An event's date is the date in its text or, failing that, the article's published date.
+    csv has the columns of `export csv` (docs/EXPORTS.md); jsonl has every stored field.
     """
     with _store(db, must_exist=True) as store, _errors():
-        rows = queries.events(store, actor, recipient, event_type, _date(since), _date(until), limit)
-    emit(rows, fmt, print_events)
+        rows = queries.events(store, filters, newest_first=not oldest_first)
+    if fmt is OutputFormat.csv:
+        exporting.write_csv(rows, sys.stdout)
+        return
+    emit(rows, fmt, print_event_list)
 
 
 @app.command()
+@event_filter_options(exclude=("actor", "recipient", "limit"))
 def dyad(
     actor: Annotated[str, typer.Argument(metavar="ACTOR", help="Actor code, e.g. CHN.")],
     recipient: Annotated[str, typer.Argument(metavar="RECIPIENT", help="Recipient code, e.g. PRK.")],
     db: DbOption = None,
     by: Annotated[Period, typer.Option("--by", help="Period to count events by.")] = Period.month,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: EventFilter,
 ) -> None:
     """Count events from ACTOR to RECIPIENT per period and PLOVER type (a dyad timeline)."""
+    for name, code in (("ACTOR", actor), ("RECIPIENT", recipient)):
+        try:
+            EventFilter(actor=code)
+        except FilterError as exc:
+            raise typer.BadParameter(exc.reason, param_hint=f"'{name}'") from None
     with _store(db, must_exist=True) as store, _errors():
-        rows = queries.dyad_timeline(store, actor, recipient, by.value)  # type: ignore[arg-type]
+        rows = queries.dyad_timeline(store, actor, recipient, by.value, filters)  # type: ignore[arg-type]
     emit(rows, fmt, _simple_table(("period", "event_type", "n")))
 
 
@@ -390,30 +479,33 @@ def failures(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> Non
 
 
 @app.command("export")
+@event_filter_options()
 def export_(
-    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="plover-jsonl, gdelt-tsv, csv or parquet.")],
+    fmt: Annotated[ExportFormat, typer.Argument(metavar="FORMAT", help="plover-jsonl, gdelt-tsv, csv, acled-csv, corrections-gold or parquet.")],
     out_path: Annotated[Path, typer.Argument(metavar="OUT", help="File to write (a folder of tables for parquet).")],
     db: DbOption = None,
-    actor: ActorOption = None,
-    recipient: RecipientOption = None,
-    event_type: TypeOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    limit: LimitOption = None,
     per_event: Annotated[bool, typer.Option("--per-event", help="gdelt-tsv: one row per event, not per deduplicated cluster.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="gdelt-tsv: exactly GDELT 2.0's 61 event columns, no header, none of ours.")] = False,
+    *,
+    filters: EventFilter,
 ) -> None:
-    """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV or Parquet.
+    """Export stored events as PLOVER JSONL, GDELT-style TSV, CSV, ACLED-style CSV, a gold file or Parquet.
 
-    plover-jsonl and csv write one row per event, with its cluster id and counts.
+    plover-jsonl, csv and acled-csv write one row per event, with its cluster id and counts.
     gdelt-tsv writes one row per deduplicated event cluster (NumMentions, NumSources,
-    NumArticles filled) unless --per-event is given. parquet writes OUT as a folder with one
-    file per table (articles, events, event_actors, failures, stories, event_clusters,
-    cluster_events) and takes no filters. Field mapping: docs/EXPORTS.md.
+    NumArticles filled) unless --per-event is given; --strict writes GDELT 2.0's 61 columns
+    with no header, as GDELT's own files are. corrections-gold writes the events reported as
+    miscoded (the event page's "report wrong coding"), corrected, as a gold file for
+    eventcoder eval. parquet writes OUT as a folder with one file
+    per table (articles, events, event_actors, failures, stories, event_clusters,
+    cluster_events, corrections) and takes no filters. OUT appears only once complete (it is
+    written beside it, then renamed), and OUT may not be the store. Field mapping:
+    docs/EXPORTS.md.
     """
-    filters = {"actor": actor, "recipient": recipient, "event_type": event_type,
-               "since": _date(since), "until": _date(until), "limit": limit}  # fmt: skip
+    if strict and fmt.value != "gdelt-tsv":
+        raise typer.BadParameter(f"--strict is a gdelt-tsv layout; {fmt.value} has none", param_hint="'--strict'")
     with _store(db, must_exist=True) as store, _errors():
-        n = exporting.export(store, fmt.value, out_path, per_event=per_event, **filters)
+        n = exporting.export(store, fmt.value, out_path, per_event=per_event, strict=strict, filters=filters)
         clustered = fmt.value == "gdelt-tsv" and not per_event and store.story_counts()["event_clusters"] > 0
     unit = "event cluster(s)" if clustered else "event(s)"
     out.print(f"Wrote {n} {unit} to {out_path} ({fmt.value}).", soft_wrap=True)
@@ -446,12 +538,16 @@ def eval_(
 
 @app.command()
 def settings(fmt: FormatOption = OutputFormat.table) -> None:
-    """List every setting with its default and what it does.
+    """List every setting: its effective value, where it came from, its default.
 
-    Set them in eventcoder.toml ([settings] table) or as EVENTCODER_<NAME> variables.
+    Values come from the defaults, eventcoder.toml in the working directory (a [settings]
+    table) or EVENTCODER_<NAME> environment variables, the later winning; source says which.
+    An unknown key in eventcoder.toml or a value that does not fit a setting is an error
+    naming the setting.
     """
-    rows = [{"name": s.name, "default": s.default, "help": s.help} for s in SETTINGS]
-    emit(rows, fmt, _simple_table(("name", "default", "help")))
+    with _errors():
+        rows = effective_settings()
+    emit(rows, fmt, _simple_table(("name", "value", "source", "default", "help")))
 
 
 def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
@@ -475,15 +571,12 @@ def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
 
 
 @app.command()
+@event_filter_options()
 def stories(
     db: DbOption = None,
-    actor: ActorOption = None,
-    recipient: RecipientOption = None,
-    event_type: TypeOption = None,
-    since: SinceOption = None,
-    until: UntilOption = None,
-    limit: LimitOption = None,
     fmt: FormatOption = OutputFormat.table,
+    *,
+    filters: EventFilter,
 ) -> None:
     """List deduplicated events: one row per event cluster, with its counts.
 
@@ -491,10 +584,10 @@ def stories(
     the cluster_window_days setting, or in near-duplicate articles) is one cluster that
     counts its mentions, distinct sources (outlets) and articles; the row shows its
     canonical (most confident, most complete) event. Clusters are refreshed by every
-    eventcoder code run.
+    eventcoder code run. A cluster matches the filters when one of its events does.
     """
     with _store(db, must_exist=True) as store, _errors():
-        rows = queries.clusters(store, actor, recipient, event_type, _date(since), _date(until), limit)
+        rows = queries.clusters(store, filters)
     emit(rows, fmt, _stories_table)
 
 

@@ -65,6 +65,7 @@ E301_OPEN = "E301"             # store could not be opened or created
 E302_SCHEMA = "E302"           # schema version newer than this code
 E303_WRITE = "E303"            # a write failed and was rolled back
 E304_LOCKED = "E304"           # another process holds the store file (one writer per file)
+E305_EXPORT = "E305"           # an export could not be written (disk full, no permission) or would overwrite the store; nothing is left at OUT
 
 CODES = {
     name.split("_", 1)[0]: name.split("_", 1)[1].lower().replace("_", " ")

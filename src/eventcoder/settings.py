@@ -60,25 +60,83 @@ class Options:
     story_embedding_threshold: float = 0.7
 
 
-def _coerce(value: str, default: Any) -> Any:
+CONFIG_FILE = "eventcoder.toml"
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class SettingError(ValueError):
+    """A setting that cannot be used: an unknown name, or a value of the wrong kind."""
+
+
+def _coerce(name: str, value: Any, default: Any, where: str) -> Any:
+    """``value`` as the type of ``default``; SettingError naming the setting and where the
+    value came from when it does not fit (``EVENTCODER_MAX_CHARS='lots'``)."""
+    kind = type(default).__name__
     if isinstance(default, bool):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return type(default)(value)
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+            return value.strip().lower() in _TRUE
+    elif isinstance(default, (int, float)) and not isinstance(value, bool):
+        try:
+            number = type(default)(value)
+        except (TypeError, ValueError):
+            number = None
+        if number is not None and (isinstance(default, float) or float(value) == number):
+            return number
+    elif isinstance(default, str) and isinstance(value, str):
+        return value
+    expected = "true or false" if isinstance(default, bool) else f"a {'number' if kind == 'float' else 'whole number' if kind == 'int' else 'string'}"
+    raise SettingError(f"setting {name}: {where} is {value!r}, which is not {expected}")
+
+
+def _config_values(config: Path) -> dict[str, Any]:
+    if not config.is_file():
+        return {}
+    try:
+        data = tomllib.loads(config.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SettingError(f"{config}: not valid TOML ({exc})") from None
+    table = data.get("settings", {})
+    if not isinstance(table, dict):
+        raise SettingError(f"{config}: [settings] must be a table of name = value")
+    known = {s.name for s in SETTINGS}
+    unknown = sorted(set(table) - known)
+    if unknown:
+        raise SettingError(f"{config}: unknown setting(s) {', '.join(unknown)} in [settings]; "
+                           f"known settings: {', '.join(sorted(known))}")
+    return table
+
+
+def effective_settings(config: Path | None = None) -> list[dict[str, Any]]:
+    """Every setting with its effective ``value`` and its ``source``: ``default``,
+    ``eventcoder.toml`` (or the file given) or the environment variable that set it; plus
+    ``default`` and ``help``. Raises SettingError as :func:`load_options` does."""
+    config = config or Path(CONFIG_FILE)
+    from_file = _config_values(config)
+    rows = []
+    for setting in SETTINGS:
+        value, source = setting.default, "default"
+        if setting.name in from_file:
+            value = _coerce(setting.name, from_file[setting.name], setting.default, f"{config.name}'s value")
+            source = str(config)
+        env_name = f"EVENTCODER_{setting.name.upper()}"
+        if env_name in os.environ:
+            value = _coerce(setting.name, os.environ[env_name], setting.default, env_name)
+            source = f"environment ({env_name})"
+        rows.append({"name": setting.name, "value": value, "source": source, "default": setting.default, "help": setting.help})
+    return rows
 
 
 def load_options(config: Path | None = None, **overrides: Any) -> Options:
-    """Defaults < eventcoder.toml < EVENTCODER_* environment < keyword overrides."""
-    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
-    config = config or Path("eventcoder.toml")
-    if config.is_file():
-        values.update(tomllib.loads(config.read_text()).get("settings", {}))
-    for setting in SETTINGS:
-        env = os.environ.get(f"EVENTCODER_{setting.name.upper()}")
-        if env is not None:
-            values[setting.name] = _coerce(env, setting.default)
+    """Defaults < eventcoder.toml < EVENTCODER_* environment < keyword overrides.
+
+    Raises :class:`SettingError` (a ValueError) naming the setting for an unknown key in
+    the file or a value that does not fit its setting."""
+    values: dict[str, Any] = {row["name"]: row["value"] for row in effective_settings(config)}
     values.update({k: v for k, v in overrides.items() if v is not None})
     known = {f.name for f in fields(Options)}
     unknown = set(values) - known
     if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        raise SettingError(f"unknown setting(s): {', '.join(sorted(unknown))}")
     return Options(**values)

@@ -16,7 +16,7 @@ from ..model import Article, Rejected
 from .feeds import read_csv, read_jsonl
 from .html import article_from_html, read_html_file
 from .parquet import read_parquet
-from .text import make_article, read_text_file, reject
+from .text import is_sidecar, make_article, read_text_file, reject
 from .warc import read_warc
 
 __all__ = ["article_from_html", "expand_paths", "read_csv", "read_file", "read_html_file", "read_jsonl",
@@ -70,9 +70,10 @@ def read_file(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
 
 
 def _walk(folder: Path) -> Iterator[Path]:
-    # Hidden files and folders (.git, .DS_Store, editor swap files) are never articles.
+    # Hidden files and folders (.git, .DS_Store, editor swap files) are never articles, and
+    # a metadata sidecar (name.meta.json) is read with its text file, not as an input.
     for path in sorted(folder.rglob("*")):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
+        if path.is_file() and not is_sidecar(path) and not any(part.startswith(".") for part in path.relative_to(folder).parts):
             yield path
 
 
@@ -91,6 +92,8 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Rejected]:
                 yield reject(item, E101_MISSING, "pattern matched no files")
             for match in matches:
                 match_path = Path(match)
+                if is_sidecar(match_path):
+                    continue
                 yield from (_walk(match_path) if match_path.is_dir() else [match_path])
         else:
             yield reject(item, E101_MISSING, "no such file or directory")

@@ -7,15 +7,16 @@ Also home to the helpers every reader shares (``decode_bytes``, ``make_article``
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from ..clean import clean_article
-from ..errors import E101_MISSING, E102_EMPTY, E103_BINARY, E104_DECODE, InputError
+from ..errors import E101_MISSING, E102_EMPTY, E103_BINARY, E104_DECODE, E106_BAD_RECORD, InputError
 from ..model import Article, Rejected
 
-__all__ = ["decode_bytes", "make_article", "read_text_file", "reject"]
+__all__ = ["decode_bytes", "is_sidecar", "make_article", "read_sidecar", "read_text_file", "reject", "sidecar_path"]
 
 # Signatures of formats that are never article text; a renamed PDF or zip should be
 # reported as binary rather than decoded into cp1252 mojibake.
@@ -120,8 +121,61 @@ def make_article(text: str, *, source: str, min_chars: int = 40, line: int | Non
     return cleaned
 
 
+SIDECAR_SUFFIX = ".meta.json"
+SIDECAR_FIELDS = ("published", "outlet", "url", "title")
+
+
+def sidecar_path(path: str | Path) -> Path:
+    """Where a text file's metadata sidecar sits: ``name.meta.json`` beside ``name.txt``."""
+    path = Path(path)
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+def is_sidecar(path: str | Path) -> bool:
+    """Whether ``path`` is a metadata sidecar (read with its text file, never on its own)."""
+    return Path(path).name.lower().endswith(SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: str | Path) -> tuple[dict[str, object], Rejected | None]:
+    """The metadata in a text file's sidecar (``published``, ``outlet``, ``url``, ``title``),
+    or {} when it has none; a sidecar that cannot be used gives {} and an E106 Rejected
+    naming it and why, and the text is still coded without it."""
+    from ..clean import parse_date
+
+    side = sidecar_path(path)
+    if not side.is_file():
+        return {}, None
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return {}, reject(side, E106_BAD_RECORD, f"metadata sidecar is not readable JSON ({exc}); {Path(path).name} coded without it")
+    if not isinstance(data, dict):
+        return {}, reject(side, E106_BAD_RECORD, f"metadata sidecar must be a JSON object; {Path(path).name} coded without it")
+    unknown = sorted(set(data) - set(SIDECAR_FIELDS))
+    if unknown:
+        return {}, reject(side, E106_BAD_RECORD, f"metadata sidecar has unknown field(s) {', '.join(unknown)} "
+                          f"(known: {', '.join(SIDECAR_FIELDS)}); {Path(path).name} coded without it")
+    meta: dict[str, object] = {}
+    for name in SIDECAR_FIELDS:
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return {}, reject(side, E106_BAD_RECORD, f"metadata sidecar field {name} must be a string; "
+                              f"{Path(path).name} coded without it")
+        meta[name] = value
+    if "published" in meta:
+        day = parse_date(meta["published"])
+        if day is None:
+            return {}, reject(side, E106_BAD_RECORD, f"metadata sidecar published {meta['published']!r} is not a date "
+                              f"(YYYY-MM-DD); {Path(path).name} coded without it")
+        meta["published"] = day
+    return meta, None
+
+
 def read_text_file(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | Rejected]:
-    """Yield the one article in a plain-text file (or why there is none)."""
+    """Yield the one article in a plain-text file (or why there is none), with the metadata
+    of its ``name.meta.json`` sidecar when it has one (see :func:`read_sidecar`)."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
@@ -135,4 +189,7 @@ def read_text_file(path: str | Path, *, min_chars: int = 40) -> Iterator[Article
     except InputError as exc:
         yield reject(path, exc.code, exc.message)
         return
-    yield make_article(text, source=str(path), min_chars=min_chars)
+    meta, problem = read_sidecar(path)
+    if problem is not None:
+        yield problem
+    yield make_article(text, source=str(path), min_chars=min_chars, **meta)

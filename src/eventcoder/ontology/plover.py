@@ -3,6 +3,11 @@
 The table lives in ``plover.tsv`` beside this module (event type, quad class, CAMEO root,
 intensity, modes). A user can point the ``ontology_path`` argument of :func:`load_ontology`
 at their own file of the same shape to swap in a custom ontology.
+
+``modes.tsv`` beside it is the CAMEO crosswalk: for each type (blank mode) and each of its
+modes, the most specific CAMEO code the pair supports ("REQUEST" + "meet" is 106 *Demand
+meeting, negotiation*, "ASSAULT" + "aerial" is 195 *Employ aerial weapons*) and what the
+mode means, for exports in GDELT's shape and for the event page.
 """
 
 from __future__ import annotations
@@ -25,16 +30,7 @@ PLOVER05_CROSSWALK: dict[str, tuple[str, str | None]] = {
     "ENGAGE": ("COOPERATE", None),
 }
 
-# Modes whose CAMEO root differs from the type's default (CAMEO 09 investigate, 19 fight).
-CAMEO_ROOT_BY_MODE: dict[tuple[str, str], str] = {
-    ("ACCUSE", "investigate"): "09",
-    ("ASSAULT", "firearms"): "19",
-    ("ASSAULT", "heavy-weapons"): "19",
-    ("ASSAULT", "aerial"): "19",
-    ("ASSAULT", "unconventional"): "20",
-    ("ASSAULT", "cleansing"): "20",
-    ("COERCE", "seize"): "17",
-}
+MODES_PATH = Path(__file__).with_name("modes.tsv")
 
 
 @dataclass(frozen=True)
@@ -73,11 +69,54 @@ def current_name(name: str) -> tuple[str, str | None]:
     return PLOVER05_CROSSWALK.get(name, (name, None))
 
 
+@dataclass(frozen=True)
+class CameoCode:
+    """One row of ``modes.tsv``: a PLOVER type and mode (None: the type itself) and its CAMEO code."""
+
+    event_type: str
+    mode: str | None
+    code: str  # 3 or 4 digits: "106", "0874"
+    name: str  # CAMEO's name for the code
+    meaning: str  # what the mode (or the type without one) means, in a few words
+
+    @property
+    def base_code(self) -> str:
+        """GDELT's EventBaseCode: the first three digits."""
+        return self.code[:3]
+
+    @property
+    def root_code(self) -> str:
+        """GDELT's EventRootCode: the first two digits."""
+        return self.code[:2]
+
+
+@lru_cache(maxsize=4)
+def load_cameo_codes(modes_path: Path = MODES_PATH) -> dict[tuple[str, str | None], CameoCode]:
+    """Read ``modes.tsv`` into {(event type, mode or None): CameoCode}."""
+    with open(modes_path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle, delimiter="\t"))
+    return {
+        (row["event_type"], row["mode"] or None): CameoCode(
+            event_type=row["event_type"], mode=row["mode"] or None, code=row["cameo_code"],
+            name=row["cameo_name"], meaning=row["meaning"],
+        )  # fmt: skip
+        for row in rows
+    }
+
+
+def cameo_code(event_type: str, mode: str | None = None) -> CameoCode | None:
+    """The most specific CAMEO code for a type and mode: the mode's row, else the type's
+    (a mode the table does not list, as a custom ontology may have, falls back to its type);
+    None for a type the table does not know."""
+    codes = load_cameo_codes()
+    return codes.get((event_type, mode)) or codes.get((event_type, None))
+
+
 def cameo_root(event_type: str, mode: str | None = None) -> str:
-    """The CAMEO root code ('01'..'20') for a PLOVER type, refined by mode where CAMEO splits it."""
-    if mode and (event_type, mode) in CAMEO_ROOT_BY_MODE:
-        return CAMEO_ROOT_BY_MODE[(event_type, mode)]
-    return load_ontology()[event_type].cameo_root
+    """The CAMEO root code ('01'..'20') for a PLOVER type, refined by mode where CAMEO splits it
+    (ACCUSE + investigate is 09, ASSAULT + firearms is 19)."""
+    found = cameo_code(event_type, mode)
+    return found.root_code if found else load_ontology()[event_type].cameo_root
 
 
 def describe(event_type: str, mode: str | None = None) -> dict[str, object]:

@@ -25,7 +25,7 @@ from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, E304_LOCKED, S
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
 from eventcoder.settings import Options, load_options
 
-SCHEMA_VERSION = 2  # 2: stories, event_clusters, cluster_events (migrated from 1 on open)
+SCHEMA_VERSION = 3  # 2: stories, event_clusters, cluster_events; 3: corrections (older files migrated on open)
 DEFAULT_PATH = "events.duckdb"
 T = TypeVar("T")
 _TABLE_KEYS = {"articles": "id", "events": "id", "event_actors": "event_id, role, position", "failures": "id"}
@@ -33,6 +33,9 @@ TABLES = ("articles", "events", "event_actors", "failures")
 # Derived by refresh_clusters from the tables above; exported with them, counted apart.
 STORY_TABLES = ("stories", "event_clusters", "cluster_events")
 _TABLE_KEYS.update({"stories": "article_id", "event_clusters": "cluster_id", "cluster_events": "event_id"})
+# Written by people (the page's "report wrong coding"), never by a coding run; exported with the rest.
+ANALYST_TABLES = ("corrections",)
+_TABLE_KEYS["corrections"] = "id"
 
 ARTICLE_COLUMNS = ("id", "url", "outlet", "published", "title", "text", "language", "source", "coded_at")
 EVENT_COLUMNS = (
@@ -260,7 +263,7 @@ class Store:
         written: dict[str, Path] = {}
         try:
             out.mkdir(parents=True, exist_ok=True)
-            for table in TABLES + STORY_TABLES:
+            for table in TABLES + STORY_TABLES + ANALYST_TABLES:
                 target = out / f"{table}.parquet"
                 # COPY takes no bound parameter for its target, so quote the literal ourselves.
                 literal = str(target).replace("'", "''")
@@ -387,6 +390,19 @@ class Store:
         cur = self._con.execute(sql, list(params or []))
         names = [d[0] for d in cur.description or []]
         return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def _stream(self, sql: str, params: Sequence[Any] | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Rows of ``sql`` as dicts, fetched ``batch`` at a time (an Arrow record batch reader),
+        so a caller that writes them out never holds the whole result in Python."""
+        # A cursor of its own: other queries on the store's connection meanwhile would
+        # otherwise cut this result short.
+        cursor = self._con.cursor()
+        try:
+            reader = cursor.sql(sql, params=list(params or [])).to_arrow_reader(batch)
+            for record_batch in reader:
+                yield from record_batch.to_pylist()
+        finally:
+            cursor.close()
 
     def _transaction(self, work: Callable[[], T], what: str) -> T:
         try:
@@ -525,8 +541,8 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
             if version is None:
                 con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
             elif version < SCHEMA_VERSION:
-                # Migration 1 -> 2 is additive: the schema script above created the story tables;
-                # fill them below, once the Store exists, then record the new version.
+                # Migrations 1 -> 2 and 2 -> 3 are additive: the schema script above created the
+                # story tables (filled below, once the Store exists) and the corrections table.
                 con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
             con.execute("COMMIT")
     except StoreError:

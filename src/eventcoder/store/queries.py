@@ -2,19 +2,24 @@
 the web app and the exporters. Every value reaches SQL as a bound parameter.
 
 An event's *date* is its resolved ``event_date`` or, when the text gave none, the
-article's ``published`` date: that is the date filters and timelines use.
+article's ``published`` date: that is the date filters and timelines use. Every query that
+lists or counts events takes one :class:`~eventcoder.store.filters.EventFilter` (or its
+fields as keywords), so a filter means the same in every command, page and export.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import Any, Literal
 
 from eventcoder.store.duckdb import Store
+from eventcoder.store.filters import EventFilter
 
 Period = Literal["day", "month", "year"]
 _PERIOD_FORMATS: dict[str, str] = {"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}
+_EVENT_DATE = "COALESCE(e.event_date, a.published)"
 
 _EVENT_SELECT = """
 SELECT e.* EXCLUDE (event_json),
@@ -26,37 +31,21 @@ LEFT JOIN articles a ON a.id = e.article_id
 LEFT JOIN cluster_events ce ON ce.event_id = e.id
 LEFT JOIN event_clusters c ON c.cluster_id = ce.cluster_id
 """
-
-_HAS_COUNTRY = (
-    "EXISTS (SELECT 1 FROM event_actors x WHERE x.event_id = e.id AND x.role = '{role}' AND x.country = ?)"
-)
+_OLDEST_FIRST = " ORDER BY date NULLS LAST, e.article_id, e.start_char, e.id"
+_NEWEST_FIRST = " ORDER BY date DESC NULLS LAST, e.article_id, e.start_char, e.id"
 
 
-def _conditions(tests: dict[str, str], **values: Any) -> tuple[list[str], list[Any]]:
-    """SQL conditions (one ``?`` each) and their parameters, for the filters that are set.
-
-    ``tests`` maps a filter name to its condition; codes and types are upper-cased and
-    ``since``/``until`` parsed as dates, the same way for every query here.
-    """
-    where: list[str] = []
-    params: list[Any] = []
-    for name, sql in tests.items():
-        value = values.get(name)
-        if value is None or value == "":
-            continue
-        if name in ("since", "until"):
-            value = _as_date(value)
-        elif name in ("actor", "recipient", "event_type"):
-            value = str(value).upper()
-        where.append(sql)
-        params.append(value)
-    return where, params
+def _filter(filters: EventFilter | None, criteria: dict[str, Any]) -> EventFilter:
+    """The filter given, or one built (and checked) from keyword criteria (``actor="CHN"``)."""
+    if filters is not None and criteria:
+        raise TypeError("pass either an EventFilter or keyword criteria, not both")
+    return filters if filters is not None else EventFilter(**criteria)
 
 
-def _as_date(value: dt.date | str | None) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(value)
+def _where(filters: EventFilter, *extra: str) -> tuple[str, list[Any]]:
+    conditions, params = filters.conditions()
+    conditions = [*conditions, *extra]
+    return (" WHERE " + " AND ".join(conditions)) if conditions else "", params
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
@@ -66,64 +55,81 @@ def _decode(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def events(
-    store: Store,
-    actor: str | None = None,
-    recipient: str | None = None,
-    event_type: str | None = None,
-    since: dt.date | str | None = None,
-    until: dt.date | str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Events matching every given filter, oldest first.
+def _check_period(by: str) -> str:
+    if by not in _PERIOD_FORMATS:
+        raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
+    return _PERIOD_FORMATS[by]
 
-    ``actor``/``recipient`` are ISO3 (or IGO-style) codes matched against the actors of
-    that role; ``event_type`` is a PLOVER type; ``since``/``until`` are inclusive dates.
-    Each row has the ``events`` columns plus ``date``, article ``url``/``title``/``outlet``/
-    ``published``/``coded_at``, ``actors``/``recipients`` as lists of dicts, and the
-    event's cluster: ``cluster_id``, ``num_mentions``, ``num_sources``, ``num_articles``
-    (None until the store's clusters are refreshed).
+
+# -- events ---------------------------------------------------------------------------------
+
+
+def events(store: Store, filters: EventFilter | None = None, *, newest_first: bool = False,
+           **criteria: Any) -> list[dict[str, Any]]:
+    """Events matching every given filter, oldest first (``newest_first`` flips it).
+
+    Pass an :class:`~eventcoder.store.filters.EventFilter`, or its fields as keywords
+    (``actor="CHN", recipient="PRK", event_type="REQUEST", since="2018-01-01"``), checked as
+    EventFilter checks them. Each row has the ``events`` columns plus ``date``, article
+    ``url``/``title``/``outlet``/``published``/``coded_at``, ``actors``/``recipients`` as
+    lists of dicts, and the event's cluster: ``cluster_id``, ``num_mentions``,
+    ``num_sources``, ``num_articles`` (None until the store's clusters are refreshed).
     """
-    where, params = _conditions(
-        {
-            "actor": _HAS_COUNTRY.format(role="actor"),
-            "recipient": _HAS_COUNTRY.format(role="recipient"),
-            "event_type": "e.event_type = ?",
-            "since": "COALESCE(e.event_date, a.published) >= ?",
-            "until": "COALESCE(e.event_date, a.published) <= ?",
-        },
-        actor=actor, recipient=recipient, event_type=event_type, since=since, until=until,
-    )
-    sql = _EVENT_SELECT
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY date NULLS LAST, e.article_id, e.start_char, e.id"
-    if limit is not None:
+    return list(iter_events(store, _filter(filters, criteria), newest_first=newest_first))
+
+
+def iter_events(store: Store, filters: EventFilter | None = None, *, newest_first: bool = False,
+                **criteria: Any) -> Iterator[dict[str, Any]]:
+    """:func:`events` as a stream: rows are read from DuckDB in batches, so an export of the
+    whole store holds one batch in memory, not every event."""
+    chosen = _filter(filters, criteria)
+    where, params = _where(chosen)
+    sql = _EVENT_SELECT + where + (_NEWEST_FIRST if newest_first else _OLDEST_FIRST)
+    if chosen.limit is not None:
         sql += " LIMIT ?"
-        params.append(int(limit))
-    return [_decode(r) for r in store._rows(sql, params)]
+        params.append(int(chosen.limit))
+    for row in store._stream(sql, params):
+        yield _decode(row)
 
 
-def dyad_timeline(store: Store, actor: str, recipient: str, by: Period = "month") -> list[dict[str, Any]]:
+def dyad_timeline(store: Store, actor: str, recipient: str, by: Period = "month",
+                  filters: EventFilter | None = None) -> list[dict[str, Any]]:
     """Events from ``actor`` to ``recipient`` counted per period and PLOVER type.
 
     Rows are ``{"period": "2018-06", "event_type": "REQUEST", "n": 3}`` in period order;
     ``by`` is ``"day"``, ``"month"`` or ``"year"``. Events with no date at all are left out.
+    ``filters`` narrows the events further (its own actor and recipient are replaced).
     """
-    if by not in _PERIOD_FORMATS:
-        raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
+    rows = dyad_counts(store, actor, recipient, by, filters)
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows:
+        key = (row["period"], row["event_type"])
+        counts[key] = counts.get(key, 0) + row["n"]
+    return [{"period": p, "event_type": t, "n": n} for (p, t), n in sorted(counts.items())]
+
+
+def dyad_counts(store: Store, actor: str, recipient: str, by: Period = "month",
+                filters: EventFilter | None = None) -> list[dict[str, Any]]:
+    """Events from ``actor`` to ``recipient`` counted per period, PLOVER type and quad class,
+    with the sum of their intensities (the net of cooperation, positive, and conflict).
+
+    Rows are ``{"period": "2018-06", "event_type": "REQUEST", "quad_class": 3, "n": 2,
+    "intensity": -4.0}`` in period order (quad classes 1 verbal cooperation, 2 material
+    cooperation, 3 verbal conflict, 4 material conflict). Undated events are left out.
+    """
+    period = _check_period(by)
+    chosen = (filters or EventFilter()).without("actor", "recipient")
+    chosen = EventFilter(**{**chosen.given(), "actor": actor, "recipient": recipient, "limit": None})
+    where, params = _where(chosen, f"{_EVENT_DATE} IS NOT NULL")
     sql = f"""
-    SELECT strftime(COALESCE(e.event_date, a.published), ?) AS period,
-           e.event_type, count(*) AS n
+    SELECT strftime({_EVENT_DATE}, ?) AS period, e.event_type, e.quad_class,
+           count(*) AS n, COALESCE(sum(e.intensity), 0) AS intensity
     FROM events e
-    LEFT JOIN articles a ON a.id = e.article_id
-    WHERE {_HAS_COUNTRY.format(role="actor")} AND {_HAS_COUNTRY.format(role="recipient")}
-      AND COALESCE(e.event_date, a.published) IS NOT NULL
-    GROUP BY period, e.event_type
-    ORDER BY period, e.event_type
+    LEFT JOIN articles a ON a.id = e.article_id{where}
+    GROUP BY period, e.event_type, e.quad_class
+    ORDER BY period, e.event_type, e.quad_class NULLS LAST
     """
-    params = [_PERIOD_FORMATS[by], actor.upper(), recipient.upper()]
-    return [{**r, "n": int(r["n"])} for r in store._rows(sql, params)]
+    return [{**r, "n": int(r["n"]), "intensity": float(r["intensity"])} for r in store._rows(sql, [period, *params])]
 
 
 def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
@@ -150,61 +156,53 @@ def event_evidence(store: Store, event_id: str) -> dict[str, Any] | None:
 
 # -- stories and deduplicated event clusters ---------------------------------------------------
 
-_HAS_CLUSTER_COUNTRY = (
-    "EXISTS (SELECT 1 FROM cluster_events y JOIN event_actors x ON x.event_id = y.event_id"
-    " WHERE y.cluster_id = c.cluster_id AND x.role = '{role}' AND x.country = ?)"
-)
+_CLUSTER_SELECT = """
+SELECT e.* EXCLUDE (event_json),
+       COALESCE(e.event_date, a.published) AS date,
+       a.url, a.title, a.outlet, a.published, a.coded_at,
+       c.cluster_id, c.first_date, c.last_date, c.num_mentions, c.num_sources, c.num_articles,
+       c.sources, c.actor_countries AS cluster_actor_countries,
+       c.recipient_countries AS cluster_recipient_countries
+FROM event_clusters c
+JOIN events e ON e.id = c.canonical_event_id
+LEFT JOIN articles a ON a.id = e.article_id
+"""
 
 
-def clusters(
-    store: Store,
-    actor: str | None = None,
-    recipient: str | None = None,
-    event_type: str | None = None,
-    since: dt.date | str | None = None,
-    until: dt.date | str | None = None,
-    limit: int | None = None,
-) -> list[dict[str, Any]]:
-    """Deduplicated event clusters matching every given filter, oldest first.
+def clusters(store: Store, filters: EventFilter | None = None, **criteria: Any) -> list[dict[str, Any]]:
+    """Deduplicated event clusters matching the filter, oldest first.
 
-    Filters are those of :func:`events`: ``actor``/``recipient`` match any member event's
-    actors/recipients; ``since``/``until`` keep clusters whose date range reaches into the
-    period. Each row is the canonical event (as :func:`events` gives it: ``id`` is the
-    canonical event's id) plus ``cluster_id``, ``first_date``, ``last_date``,
-    ``num_mentions``, ``num_sources``, ``num_articles``, ``sources`` (list of outlets) and
+    A cluster matches when one of its member events matches every filter (as
+    :func:`events` reads them), so ``actor``/``recipient`` match any member's actors and
+    ``since``/``until`` keep clusters whose dates reach into the period. Each row is the
+    canonical event (as :func:`events` gives it: ``id`` is the canonical event's id) plus
+    ``cluster_id``, ``first_date``, ``last_date``, ``num_mentions``, ``num_sources``,
+    ``num_articles``, ``sources`` (list of outlets) and
     ``cluster_actor_countries``/``cluster_recipient_countries`` (unions over the members).
     """
-    where, params = _conditions(
-        {
-            "actor": _HAS_CLUSTER_COUNTRY.format(role="actor"),
-            "recipient": _HAS_CLUSTER_COUNTRY.format(role="recipient"),
-            "event_type": "c.event_type = ?",
-            "since": "c.last_date >= ?",
-            "until": "c.first_date <= ?",
-        },
-        actor=actor, recipient=recipient, event_type=event_type, since=since, until=until,
-    )
-    sql = """
-    SELECT e.* EXCLUDE (event_json),
-           COALESCE(e.event_date, a.published) AS date,
-           a.url, a.title, a.outlet, a.published, a.coded_at,
-           c.cluster_id, c.first_date, c.last_date, c.num_mentions, c.num_sources, c.num_articles,
-           c.sources, c.actor_countries AS cluster_actor_countries,
-           c.recipient_countries AS cluster_recipient_countries
-    FROM event_clusters c
-    JOIN events e ON e.id = c.canonical_event_id
-    LEFT JOIN articles a ON a.id = e.article_id
-    """
-    if where:
-        sql += " WHERE " + " AND ".join(where)
+    return list(iter_clusters(store, _filter(filters, criteria)))
+
+
+def iter_clusters(store: Store, filters: EventFilter | None = None, **criteria: Any) -> Iterator[dict[str, Any]]:
+    """:func:`clusters` as a stream, read from DuckDB in batches."""
+    chosen = _filter(filters, criteria)
+    conditions, params = chosen.conditions()
+    sql = _CLUSTER_SELECT
+    if conditions:
+        member = " AND ".join(conditions)
+        sql += f"""
+        WHERE EXISTS (
+            SELECT 1 FROM cluster_events m JOIN events e ON e.id = m.event_id
+            LEFT JOIN articles a ON a.id = e.article_id
+            WHERE m.cluster_id = c.cluster_id AND {member})"""
     sql += " ORDER BY c.first_date NULLS LAST, c.cluster_id"
-    if limit is not None:
+    if chosen.limit is not None:
         sql += " LIMIT ?"
-        params.append(int(limit))
-    rows = [_decode(r) for r in store._rows(sql, params)]
-    for row in rows:
+        params.append(int(chosen.limit))
+    for row in store._stream(sql, params):
+        row = _decode(row)
         row["sources"] = [s for s in (row["sources"] or "").split(";") if s]
-    return rows
+        yield row
 
 
 def event_sources(store: Store, event_id: str) -> list[dict[str, Any]]:
@@ -243,64 +241,23 @@ def story_articles(store: Store, article_id: str) -> list[dict[str, Any]]:
 
 # -- browsing (web page and its /api twin) ------------------------------------------------------
 
-_EVENT_DATE = "COALESCE(e.event_date, a.published)"
-# events.actor_countries / recipient_countries hold the same codes as the event's
-# event_actors rows of that role ('CHN;RUS'). Testing them in the events scan is ~20x faster
-# on a big store than joining event_actors, which the browsing page cannot afford per request.
-_IN_CODES = "list_contains(string_split(e.{column}, ';'), ?)"
+
+def _article_join(filters: EventFilter) -> str:
+    # Counting and grouping need the articles only for filters on their columns: skipping
+    # that join saves most of a count's time on a big store.
+    return " LEFT JOIN articles a ON a.id = e.article_id" if filters.needs_article() else ""
 
 
-def _browse_filters(
-    actor: str | None,
-    recipient: str | None,
-    event_type: str | None,
-    since: dt.date | str | None,
-    until: dt.date | str | None,
-    outlet: str | None,
-) -> tuple[str, list[Any]]:
-    """The WHERE clause (or "") and its parameters for the browsing filters."""
-    where, params = _conditions(
-        {
-            "actor": _IN_CODES.format(column="actor_countries"),
-            "recipient": _IN_CODES.format(column="recipient_countries"),
-            "event_type": "e.event_type = ?",
-            "since": f"{_EVENT_DATE} >= ?",
-            "until": f"{_EVENT_DATE} <= ?",
-            "outlet": "a.outlet = ?",
-        },
-        actor=actor, recipient=recipient, event_type=event_type, since=since, until=until, outlet=outlet,
-    )
-    return (" WHERE " + " AND ".join(where)) if where else "", params
+def events_page(store: Store, filters: EventFilter | None = None, *, limit: int = 50, offset: int = 0,
+                **criteria: Any) -> dict[str, Any]:
+    """One page of events matching the filter, newest first, with the total count.
 
-
-def _needs_article(*article_filters: object) -> bool:
-    """Whether any filter on an article column (date fallback, outlet) is set."""
-    return any(f is not None and f != "" for f in article_filters)
-
-
-def events_page(
-    store: Store,
-    actor: str | None = None,
-    recipient: str | None = None,
-    event_type: str | None = None,
-    since: dt.date | str | None = None,
-    until: dt.date | str | None = None,
-    outlet: str | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> dict[str, Any]:
-    """One page of events matching every given filter, newest first, with the total count.
-
-    Filters are those of :func:`events` plus ``outlet`` (the article's outlet, exact).
     Returns ``{"total": n, "limit": limit, "offset": offset, "events": [...]}``; each event
     row is as in :func:`events`.
     """
-    where, params = _browse_filters(actor, recipient, event_type, since, until, outlet)
-    # Counting needs the articles only for filters on their columns: skipping that join
-    # saves most of the count's time on a big store.
-    join = " LEFT JOIN articles a ON a.id = e.article_id" if _needs_article(since, until, outlet) else ""
-    count_sql = f"SELECT count(*) AS n FROM events e{join}{where}"
-    total = int(store._rows(count_sql, params)[0]["n"])
+    chosen = _filter(filters, criteria)
+    where, params = _where(chosen)
+    total = int(store._rows(f"SELECT count(*) AS n FROM events e{_article_join(chosen)}{where}", params)[0]["n"])
     # Newest first is what a reader browsing news wants; the id makes the order total, so
     # pages never repeat or skip a row. The page is picked on (id, date) alone and only its
     # rows are read in full: sorting a million full rows to keep fifty is most of the cost.
@@ -321,16 +278,8 @@ def events_page(
     return {"total": total, "limit": int(limit), "offset": int(offset), "events": rows}
 
 
-def located_events(
-    store: Store,
-    actor: str | None = None,
-    recipient: str | None = None,
-    event_type: str | None = None,
-    since: dt.date | str | None = None,
-    until: dt.date | str | None = None,
-    outlet: str | None = None,
-    limit: int = 2000,
-) -> list[dict[str, Any]]:
+def located_events(store: Store, filters: EventFilter | None = None, *, limit: int = 2000,
+                   **criteria: Any) -> list[dict[str, Any]]:
     """Places of the matching events that have coordinates, most events first.
 
     Events at the same place (same coordinates rounded to 0.1 degree, named after one of them)
@@ -338,15 +287,13 @@ def located_events(
     ``{"lat", "lon", "place_name", "place_country", "n", "event_id"}``, where ``event_id``
     is one of them and ``n`` how many there are. At most ``limit`` places.
     """
-    where, params = _browse_filters(actor, recipient, event_type, since, until, outlet)
-    located = "e.lat IS NOT NULL AND e.lon IS NOT NULL"
-    where = f"{where} AND {located}" if where else f" WHERE {located}"
-    join = " LEFT JOIN articles a ON a.id = e.article_id" if _needs_article(since, until, outlet) else ""
+    chosen = _filter(filters, criteria)
+    where, params = _where(chosen, "e.lat IS NOT NULL", "e.lon IS NOT NULL")
     sql = f"""
     SELECT round(e.lat, 1) AS lat, round(e.lon, 1) AS lon,
            any_value(e.place_name) AS place_name, any_value(e.place_country) AS place_country,
            count(*) AS n, max(e.id) AS event_id
-    FROM events e{join}{where}
+    FROM events e{_article_join(chosen)}{where}
     GROUP BY 1, 2
     ORDER BY n DESC, lat, lon
     LIMIT ?
@@ -354,31 +301,44 @@ def located_events(
     return [{**r, "n": int(r["n"])} for r in store._rows(sql, [*params, int(limit)])]
 
 
-def dyad_counts(store: Store, actor: str, recipient: str, by: Period = "month") -> list[dict[str, Any]]:
-    """Events from ``actor`` to ``recipient`` counted per period, PLOVER type and quad class.
+def country_counts(store: Store, filters: EventFilter | None = None, **criteria: Any) -> list[dict[str, Any]]:
+    """Per country: how many matching events involve it (as actor or recipient, as the
+    ``country`` filter reads it) and their mean intensity; most events first.
 
-    Rows are ``{"period": "2018-06", "event_type": "REQUEST", "quad_class": 3, "n": 2}`` in
-    period order (quad classes 1 verbal cooperation, 2 material cooperation, 3 verbal
-    conflict, 4 material conflict). Undated events are left out, as in :func:`dyad_timeline`.
+    Rows are ``{"country": "CHN", "n": 12, "intensity": -1.5}``.
     """
-    if by not in _PERIOD_FORMATS:
-        raise ValueError(f"by must be one of {sorted(_PERIOD_FORMATS)}, not {by!r}")
-    # The dyad's events are picked in the events scan first (see _IN_CODES), so only they
-    # are joined to their articles (for the date), not the whole events table.
+    chosen = _filter(filters, criteria)
+    where, params = _where(chosen)
     sql = f"""
-    WITH dyad AS (
-        SELECT e.id, e.article_id, e.event_date, e.event_type, e.quad_class FROM events e
-        WHERE {_IN_CODES.format(column="actor_countries")} AND {_IN_CODES.format(column="recipient_countries")}
+    WITH matching AS (
+        SELECT e.id, e.intensity,
+               list_distinct(list_concat(string_split(COALESCE(e.actor_countries, ''), ';'),
+                                         string_split(COALESCE(e.recipient_countries, ''), ';'))) AS codes
+        FROM events e{_article_join(chosen)}{where}
     )
-    SELECT strftime({_EVENT_DATE}, ?) AS period, e.event_type, e.quad_class, count(*) AS n
-    FROM dyad e
-    LEFT JOIN articles a ON a.id = e.article_id
-    WHERE {_EVENT_DATE} IS NOT NULL
-    GROUP BY period, e.event_type, e.quad_class
-    ORDER BY period, e.event_type, e.quad_class NULLS LAST
+    SELECT code AS country, count(*) AS n, avg(intensity) AS intensity
+    FROM (SELECT unnest(codes) AS code, intensity FROM matching)
+    WHERE code <> ''
+    GROUP BY code ORDER BY n DESC, code
     """
-    params = [actor.upper(), recipient.upper(), _PERIOD_FORMATS[by]]
-    return [{**r, "n": int(r["n"])} for r in store._rows(sql, params)]
+    return [{"country": r["country"], "n": int(r["n"]),
+             "intensity": None if r["intensity"] is None else round(float(r["intensity"]), 2)}
+            for r in store._rows(sql, params)]  # fmt: skip
+
+
+def trend(store: Store, filters: EventFilter | None = None, *, by: Period = "month",
+          **criteria: Any) -> list[dict[str, Any]]:
+    """Matching dated events counted per period (``day``, ``month`` or ``year``) and quad
+    class: ``{"period": "2018-06", "quad_class": 3, "n": 4}`` in period order."""
+    period = _check_period(by)
+    chosen = _filter(filters, criteria)
+    where, params = _where(chosen, f"{_EVENT_DATE} IS NOT NULL")
+    sql = f"""
+    SELECT strftime({_EVENT_DATE}, ?) AS period, e.quad_class, count(*) AS n
+    FROM events e LEFT JOIN articles a ON a.id = e.article_id{where}
+    GROUP BY period, e.quad_class ORDER BY period, e.quad_class NULLS LAST
+    """
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, [period, *params])]
 
 
 def article(store: Store, article_id: str) -> dict[str, Any] | None:
@@ -394,3 +354,29 @@ def outlets(store: Store, limit: int = 500) -> list[dict[str, Any]]:
     GROUP BY outlet ORDER BY articles DESC, outlet LIMIT ?
     """
     return [{**r, "articles": int(r["articles"])} for r in store._rows(sql, [int(limit)])]
+
+
+def dyads(store: Store, limit: int = 200) -> list[dict[str, Any]]:
+    """The commonest actor→recipient country pairs, for the dyad picker:
+    ``{"actor": "CHN", "recipient": "PRK", "n": 9}``, most events first."""
+    sql = """
+    WITH pairs AS (
+        SELECT x.country AS actor, y.country AS recipient, e.id
+        FROM events e
+        JOIN event_actors x ON x.event_id = e.id AND x.role = 'actor' AND x.country IS NOT NULL
+        JOIN event_actors y ON y.event_id = e.id AND y.role = 'recipient' AND y.country IS NOT NULL
+        WHERE x.country <> y.country
+    )
+    SELECT actor, recipient, count(DISTINCT id) AS n FROM pairs
+    GROUP BY actor, recipient ORDER BY n DESC, actor, recipient LIMIT ?
+    """
+    return [{**r, "n": int(r["n"])} for r in store._rows(sql, [int(limit)])]
+
+
+def corrections(store: Store, event_id: str | None = None) -> list[dict[str, Any]]:
+    """Reported coding errors (all, or those of one event), oldest first: the ``corrections``
+    table's columns (``id``, ``event_id``, ``field``, ``coded``, ``correct``, ``note``,
+    ``reported_at``)."""
+    if event_id is None:
+        return store._rows("SELECT * FROM corrections ORDER BY reported_at, id")
+    return store._rows("SELECT * FROM corrections WHERE event_id = ? ORDER BY reported_at, id", [event_id])

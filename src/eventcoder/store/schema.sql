@@ -1,4 +1,4 @@
--- eventcoder store schema, version 2 (2 added stories, event_clusters, cluster_events).
+-- eventcoder store schema, version 3 (2 added stories, event_clusters, cluster_events; 3 corrections).
 -- Applied with CREATE ... IF NOT EXISTS on every open, so it must stay idempotent.
 -- A change to any table means a new version number and a migration in store/duckdb.py.
 
@@ -123,3 +123,18 @@ CREATE TABLE IF NOT EXISTS story_embeddings (
 
 CREATE INDEX IF NOT EXISTS cluster_events_cluster ON cluster_events (cluster_id);
 CREATE INDEX IF NOT EXISTS stories_story ON stories (story_id);
+
+-- Version 3: coding errors reported by analysts (the event page's "report wrong coding");
+-- written by people, never by a coding run, so a rebuild or a recode keeps them. Exports
+-- carry them beside the events they correct, and bench/eval can score against them.
+CREATE TABLE IF NOT EXISTS corrections (
+    id          VARCHAR PRIMARY KEY,  -- hash of event_id, field, correct and note
+    event_id    VARCHAR NOT NULL,     -- the corrected event (kept if a recode drops it)
+    field       VARCHAR NOT NULL CHECK (field IN ('event_type', 'mode', 'actor', 'recipient', 'date', 'place', 'not_an_event')),
+    coded       VARCHAR,              -- the value as coded ('REQUEST', 'CHN', '2018-06-12')
+    correct     VARCHAR,              -- what it should be (NULL for not_an_event)
+    note        VARCHAR,
+    reported_at TIMESTAMP             -- UTC, naive
+);
+
+CREATE INDEX IF NOT EXISTS corrections_event ON corrections (event_id);

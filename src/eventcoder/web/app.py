@@ -17,24 +17,30 @@ import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, field_validator, model_validator
 from swagger_ui_bundle import swagger_ui_path
 
 import eventcoder
+from eventcoder import export as exporting
 from eventcoder.errors import E304_LOCKED, StoreError
 from eventcoder.ontology.plover import load_ontology
 from eventcoder.store import Store, queries
+from eventcoder.store.corrections import FIELDS as CORRECTABLE
+from eventcoder.store.corrections import add_correction
 from eventcoder.store.duckdb import open_store
-from eventcoder.web.svg import QUAD_NAMES, map_svg, timeline_svg
+from eventcoder.store.filters import EventFilter, FilterError
+from eventcoder.web import views
+from eventcoder.web.svg import QUAD_NAMES
 
 HERE = Path(__file__).parent
 CODE_PATTERN = r"^[A-Za-z][A-Za-z0-9]{1,11}$"  # ISO3 countries, IGO codes (UNO, NATO), sectors
@@ -45,16 +51,23 @@ DyadPeriod = Literal["day", "month", "year"]
 
 
 class EventFilters(BaseModel):
-    """Which events to show; every filter is optional and they combine with AND.
+    """Which events to show; every filter is optional and they combine with AND (the same
+    set as the command line's filter options: ``eventcoder.store.filters.EventFilter``).
 
     Blank values (an empty form field) mean "no filter"."""
 
     actor: str | None = Field(None, pattern=CODE_PATTERN, description="Actor code (ISO3 or IGO), e.g. CHN.")
     recipient: str | None = Field(None, pattern=CODE_PATTERN, description="Recipient code, e.g. PRK.")
+    country: str | None = Field(None, pattern=CODE_PATTERN, description="This code on either side (actor or recipient).")
     type: str | None = Field(None, description="PLOVER event type, e.g. REQUEST.")
+    mode: str | None = Field(None, max_length=40, description="PLOVER mode, e.g. aerial.")
+    quad: int | None = Field(None, ge=1, le=4, description="Quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict.")
     since: dt.date | None = Field(None, description="Events on or after this date (YYYY-MM-DD).")
     until: dt.date | None = Field(None, description="Events on or before this date (YYYY-MM-DD).")
+    min_confidence: float | None = Field(None, ge=0, le=1, description="Events coded with at least this confidence (0-1).")
+    no_background: bool = Field(False, description="Leave out background events (earlier events the text recalls).")
     outlet: str | None = Field(None, max_length=200, description="The article's outlet, exactly, e.g. example.org.")
+    place_country: str | None = Field(None, pattern=CODE_PATTERN, description="Where it happened (ISO3), e.g. SYR.")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -64,31 +77,23 @@ class EventFilters(BaseModel):
             return value or None
         return value
 
-    @field_validator("actor", "recipient")
+    @field_validator("actor", "recipient", "country", "place_country")
     @classmethod
     def _upper_code(cls, value: str | None) -> str | None:
         return value.upper() if value else value
 
-    @field_validator("type")
-    @classmethod
-    def _known_type(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        known = load_ontology()
-        if value.upper() not in known:
-            raise ValueError(f"unknown PLOVER event type {value!r}; one of {', '.join(known)}")
-        return value.upper()
-
     @model_validator(mode="after")
-    def _dates_in_order(self) -> EventFilters:
-        if self.since and self.until and self.since > self.until:
-            raise ValueError(f"since ({self.since}) is after until ({self.until}); no event can match")
+    def _checked(self) -> EventFilters:
+        # EventFilter checks the values against the ontology and the actor codes, as the CLI does.
+        self.to_filter()
         return self
 
-    def as_query_args(self) -> dict[str, Any]:
-        """Keyword arguments for ``queries.events_page`` / ``queries.located_events``."""
-        return {"actor": self.actor, "recipient": self.recipient, "event_type": self.type,
-                "since": self.since, "until": self.until, "outlet": self.outlet}  # fmt: skip
+    def to_filter(self) -> EventFilter:
+        """The shared filter these parameters name (raises FilterError, a ValueError)."""
+        return EventFilter(actor=self.actor, recipient=self.recipient, country=self.country, event_type=self.type,
+                           mode=self.mode, quad=self.quad, since=self.since, until=self.until,
+                           min_confidence=self.min_confidence, no_background=self.no_background,
+                           outlet=self.outlet, place_country=self.place_country)  # fmt: skip
 
 
 class PageFilters(EventFilters):
@@ -108,21 +113,33 @@ class EventsPage(BaseModel):
 
 
 class EventDetail(BaseModel):
-    """An event with its article (text included) and every source that reports it."""
+    """An event with its article (text included), every source that reports it, and the
+    coding errors reported for it."""
 
     event: dict[str, Any]
     article: dict[str, Any] | None
     sources: list[dict[str, Any]]
+    corrections: list[dict[str, Any]] = []
+
+
+class CorrectionIn(BaseModel):
+    """A report that an event is coded wrong: which field, what it should be, why."""
+
+    field: Literal["event_type", "mode", "actor", "recipient", "date", "place", "not_an_event"]
+    correct: str | None = Field(None, max_length=200, description="What the field should be (REQUEST, CHN;RUS, 2018-06-12 ...); none for not_an_event.")
+    note: str | None = Field(None, max_length=2000)
 
 
 class DyadTimeline(BaseModel):
-    """Monthly (or daily, yearly) counts of events from actor to recipient."""
+    """Monthly (or daily, yearly) counts of events from actor to recipient, and back."""
 
     actor: str
     recipient: str
     by: str
     by_quad: list[dict[str, Any]] = Field(description="Counts per period and quad class.")
     by_type: list[dict[str, Any]] = Field(description="Counts per period and PLOVER type.")
+    net: list[dict[str, Any]] = Field(description="Summed intensity per period (cooperation positive, conflict negative).")
+    reverse: dict[str, Any] = Field(description="by_quad, by_type and net of recipient to actor.")
 
 
 class MapPlaces(BaseModel):
@@ -150,25 +167,7 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any]:
         sources = [{"article_id": event["article_id"], "outlet": event["outlet"], "url": event["url"],
                     "title": event["title"], "published": event["published"], "sentence": event["sentence"],
                     "start_char": event["start_char"], "end_char": event["end_char"], "event_id": event_id}]  # fmt: skip
-    return {"event": event, "article": article, "sources": sources}
-
-
-def dyad(store: Store, actor: str, recipient: str, by: DyadPeriod) -> dict[str, Any]:
-    """Counts per period by quad class and by type for ``actor`` → ``recipient``."""
-    by_quad: dict[tuple[str, int | None], int] = {}
-    by_type: dict[tuple[str, str], int] = {}
-    for row in queries.dyad_counts(store, actor, recipient, by):
-        quad_key, type_key = (row["period"], row["quad_class"]), (row["period"], row["event_type"])
-        by_quad[quad_key] = by_quad.get(quad_key, 0) + row["n"]
-        by_type[type_key] = by_type.get(type_key, 0) + row["n"]
-    quad_order = sorted(by_quad, key=lambda k: (k[0], k[1] is None, k[1] or 0))
-    return {
-        "actor": actor.upper(),
-        "recipient": recipient.upper(),
-        "by": by,
-        "by_quad": [{"period": p, "quad_class": q, "n": by_quad[(p, q)]} for p, q in quad_order],
-        "by_type": [{"period": p, "event_type": t, "n": by_type[(p, t)]} for p, t in sorted(by_type)],
-    }
+    return {"event": event, "article": article, "sources": sources, "corrections": queries.corrections(store, event_id)}
 
 
 def highlight(text: str, start: int | None, end: int | None) -> tuple[str, str, str]:
@@ -192,6 +191,22 @@ StoreDep = Annotated[Store, Depends(read_store)]
 Code = Annotated[str, PathParam(pattern=CODE_PATTERN, description="Actor or recipient code, e.g. CHN.")]
 EventId = Annotated[str, PathParam(pattern=EVENT_ID_PATTERN, description="Event id (hex content hash).")]
 By = Annotated[DyadPeriod, Query(description="Period to count by.")]
+
+
+def _dyad_filter(actor: str, recipient: str, filters: EventFilters) -> EventFilter:
+    """A dyad's filter: its path codes (checked as every code is) and the other filters."""
+    EventFilter(actor=actor, recipient=recipient)
+    return filters.to_filter().without("actor", "recipient")
+
+
+def store_correction(request: Request, event_id: str, field: str, correct: str | None, note: str | None) -> dict[str, Any]:
+    """Store a correction through a brief read-write open of the store (the page is otherwise
+    read-only): E304 while a coding run holds the file (a 503), 404 for an unknown event."""
+    with open_store(request.app.state.db_path) as store:
+        try:
+            return add_correction(store, event_id, field, correct, note)
+        except KeyError:
+            raise HTTPException(status_code=404, detail=f"no event with id {event_id!r} in this store") from None
 
 
 def _wants_html(request: Request) -> bool:
@@ -251,6 +266,16 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
             return page(request, "error.html", {"status": exc.status_code, "messages": [str(exc.detail)]}, exc.status_code)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
 
+    @app.exception_handler(FilterError)
+    async def bad_filter(request: Request, exc: FilterError) -> Response:
+        # A code or type that names nothing (a dyad's path codes, a correction's value).
+        if _wants_html(request):
+            return page(request, "error.html", {"status": 422, "messages": [str(exc)]}, 422)
+        # The shape FastAPI gives its own 422s, so clients read one kind of error.
+        detail = [{"loc": ["path" if exc.field in ("actor", "recipient") else "body", exc.field], "msg": str(exc),
+                   "type": "value_error"}]  # fmt: skip
+        return JSONResponse({"detail": detail}, status_code=422)
+
     # -- JSON API --------------------------------------------------------------------------------
     # Documented so clients (and the schemathesis fuzz test) know every status a route answers.
     store_busy = {503: {"description": "The store file is missing (E301) or another process is writing it (E304); retry later."}}
@@ -259,22 +284,61 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
     @app.get("/api/events", response_model=EventsPage, responses=store_busy, tags=["events"])
     def api_events(filters: Annotated[PageFilters, Query()], db: StoreDep) -> dict[str, Any]:
         """Events matching the filters, newest first, one page at a time, with the total count."""
-        return queries.events_page(db, **filters.as_query_args(), limit=filters.limit, offset=filters.offset)
+        return queries.events_page(db, filters.to_filter(), limit=filters.limit, offset=filters.offset)
+
+    @app.get("/api/events.csv", responses={200: {"content": {"text/csv": {}}}, **store_busy}, tags=["events"],
+             response_class=StreamingResponse)
+    def api_events_csv(request: Request, filters: Annotated[EventFilters, Query()]) -> StreamingResponse:
+        """Every event matching the filters as CSV (the columns of `eventcoder export csv`), newest first."""
+        chosen = filters.to_filter()
+        path = request.app.state.db_path
+        open_store(path, read_only=True).close()  # a missing or locked store is a 503 now, not mid-download
+
+        def lines() -> Iterator[str]:
+            # Its own read-only handle, held only while the file streams out.
+            with open_store(path, read_only=True) as store:
+                yield from exporting.csv_lines(exporting.with_corrections(store, queries.iter_events(store, chosen, newest_first=True)))
+
+        return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",
+                                 headers={"Content-Disposition": 'attachment; filename="events.csv"'})
 
     @app.get("/api/events/{event_id}", response_model=EventDetail, responses=not_found, tags=["events"])
     def api_event(event_id: EventId, db: StoreDep) -> dict[str, Any]:
-        """One event with its evidence, its article's text and all its sources."""
+        """One event with its evidence, its article's text, all its sources and its reported corrections."""
         return event_detail(db, event_id)
 
+    @app.post("/api/events/{event_id}/corrections", status_code=201, tags=["events"], responses={
+        **not_found, 400: {"description": "A body that is not JSON."}, 422: {"description": "A field or value that names nothing."}})
+    def api_correct(event_id: EventId, correction: CorrectionIn, request: Request) -> dict[str, Any]:
+        """Report that an event is coded wrong; stored in the store's corrections table."""
+        return store_correction(request, event_id, correction.field, correction.correct, correction.note)
+
     @app.get("/api/dyad/{actor}/{recipient}", response_model=DyadTimeline, responses=store_busy, tags=["dyads"])
-    def api_dyad(actor: Code, recipient: Code, db: StoreDep, by: By = "month") -> dict[str, Any]:
-        """Events from actor to recipient counted per month (or day, year) by quad class and type."""
-        return dyad(db, actor, recipient, by)
+    def api_dyad(actor: Code, recipient: Code, db: StoreDep, filters: Annotated[EventFilters, Query()],
+                 by: By = "month") -> dict[str, Any]:
+        """Events from actor to recipient (and back) counted per month (or day, year) by quad class
+        and type, with the net intensity; the filters narrow the events (their own actor and recipient aside)."""
+        return views.dyad(db, actor, recipient, by, _dyad_filter(actor, recipient, filters))
+
+    @app.get("/api/dyads", responses=store_busy, tags=["dyads"])
+    def api_dyads(db: StoreDep) -> list[dict[str, Any]]:
+        """The commonest actor→recipient country pairs (the dyad picker's choices)."""
+        return queries.dyads(db)
 
     @app.get("/api/map", response_model=MapPlaces, responses=store_busy, tags=["events"])
     def api_map(filters: Annotated[EventFilters, Query()], db: StoreDep) -> dict[str, Any]:
         """Places of the matching events that have coordinates, with event counts."""
-        return {"places": queries.located_events(db, **filters.as_query_args(), limit=MAP_PLACES)}
+        return {"places": queries.located_events(db, filters.to_filter(), limit=MAP_PLACES)}
+
+    @app.get("/api/countries", responses=store_busy, tags=["events"])
+    def api_countries(filters: Annotated[EventFilters, Query()], db: StoreDep) -> list[dict[str, Any]]:
+        """Per country: the matching events that involve it (either side) and their mean intensity."""
+        return queries.country_counts(db, filters.to_filter())
+
+    @app.get("/api/trend", responses=store_busy, tags=["events"])
+    def api_trend(filters: Annotated[EventFilters, Query()], db: StoreDep, by: By = "month") -> list[dict[str, Any]]:
+        """Matching dated events counted per day (or month, year) and quad class."""
+        return queries.trend(db, filters.to_filter(), by=by)
 
     @app.get("/api/outlets", responses=store_busy, tags=["events"])
     def api_outlets(db: StoreDep) -> list[dict[str, Any]]:
@@ -284,29 +348,47 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
     # -- HTML pages ------------------------------------------------------------------------------
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def index(request: Request, filters: Annotated[PageFilters, Query()], db: StoreDep) -> HTMLResponse:
-        args = filters.as_query_args()
-        found = queries.events_page(db, **args, limit=filters.limit, offset=filters.offset)
-        places = queries.located_events(db, **args, limit=MAP_PLACES)
-        query = {k: v for k, v in filters.model_dump().items() if v not in (None, "") and k != "offset"}
-        context = {"filters": filters, "found": found, "map": map_svg(places), "places": len(places),
-                   "outlets": queries.outlets(db), "query": query}  # fmt: skip
+    def index(request: Request, filters: Annotated[PageFilters, Query()], db: StoreDep,
+              shade: Annotated[views.Shade, Query()] = "count", trend: By = "month") -> HTMLResponse:
+        chosen = filters.to_filter()
+        board = views.dashboard(db, chosen, shade=shade, trend_by=trend, limit=filters.limit, offset=filters.offset)
+        query = {k: v for k, v in filters.model_dump().items() if v not in (None, "", False) and k != "offset"}
+        context = {"filters": filters, **board, "outlets": queries.outlets(db), "query": query, "shade": shade,
+                   "trend_by": trend, "modes": sorted({m for t in load_ontology().values() for m in t.modes})}  # fmt: skip
         return page(request, "index.html", context)
 
     @app.get("/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
-    def event_page(request: Request, event_id: EventId, db: StoreDep) -> HTMLResponse:
+    def event_page(request: Request, event_id: EventId, db: StoreDep, reported: int = 0) -> HTMLResponse:
         detail = event_detail(db, event_id)
         ev, art = detail["event"], detail["article"]
-        parts = highlight(art["text"], ev["start_char"], ev["end_char"]) if art else ("", "", "")
-        return page(request, "event.html", {**detail, "parts": parts})
+        pieces = views.marked_text(art["text"], ev) if art else []
+        inside = [i for i, p in enumerate(pieces) if p["evidence"]]
+        lo, hi = (inside[0], inside[-1] + 1) if inside else (len(pieces), len(pieces))
+        context = {**detail, "before": pieces[:lo], "inside": pieces[lo:hi], "after": pieces[hi:],
+                   "explain": views.explain(ev), "fields": CORRECTABLE, "reported": bool(reported)}  # fmt: skip
+        return page(request, "event.html", context)
+
+    @app.post("/events/{event_id}/corrections", include_in_schema=False)
+    async def correct_page(request: Request, event_id: EventId) -> Response:
+        # A plain HTML form post (application/x-www-form-urlencoded), read without a
+        # multipart library: three short fields.
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        try:
+            store_correction(request, event_id, form.get("field", ""), form.get("correct"), form.get("note"))
+        except (FilterError, ValueError) as exc:
+            return page(request, "error.html", {"status": 422, "messages": [str(exc)]}, 422)
+        return RedirectResponse(f"/events/{event_id}?reported=1#corrections", status_code=303)
+
+    @app.get("/dyad", include_in_schema=False)
+    def dyad_picked(pair: Annotated[str, Query(pattern=r"^[A-Za-z][A-Za-z0-9]{1,11}/[A-Za-z][A-Za-z0-9]{1,11}$")]) -> Response:
+        # The dyad picker's form: ?pair=CHN/PRK goes to that dyad's page.
+        return RedirectResponse(f"/dyad/{pair.upper()}", status_code=303)
 
     @app.get("/dyad/{actor}/{recipient}", response_class=HTMLResponse, include_in_schema=False)
-    def dyad_page(request: Request, actor: Code, recipient: Code, db: StoreDep, by: By = "month") -> HTMLResponse:
-        data = dyad(db, actor, recipient, by)
-        recent = queries.events_page(db, actor=actor, recipient=recipient, limit=20)
-        label = f"{data['actor']} to {data['recipient']} events by {by}"
-        total = sum(r["n"] for r in data["by_quad"])
-        return page(request, "dyad.html", {**data, "svg": timeline_svg(data["by_quad"], label), "total": total, "recent": recent})
+    def dyad_page(request: Request, actor: Code, recipient: Code, db: StoreDep,
+                  filters: Annotated[EventFilters, Query()], by: By = "month") -> HTMLResponse:
+        data = views.dyad_page(db, actor, recipient, by, _dyad_filter(actor, recipient, filters))
+        return page(request, "dyad.html", {**data, "dyads": queries.dyads(db, limit=100)})
 
     return app
 

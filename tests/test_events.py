@@ -293,3 +293,27 @@ def test_it_is_the_body_named_before() -> None:
     coded = code("Human Rights Watch published a report on Monday. It accused the Egyptian police of torturing detainees.")
     accused = next(e for e in coded.events if e.trigger == "accused")
     assert codes(accused.actors) == ["NGO"] and codes(accused.recipients) == ["EGY"]
+
+
+def test_a_local_outlet_gives_unplaced_parties_its_country() -> None:
+    text = "the police arrested five men on sunday night after a brawl near the bus stand."
+    coded = code_text(text, options=Options(min_confidence=0.0), published=PUBLISHED, outlet="The Times of India")
+    (arrest,) = of_type(coded, "COERCE")
+    assert [(a.country, a.sector) for a in arrest.actors] == [("IND", "COP")]
+    elsewhere = code_text(text, options=Options(min_confidence=0.0), published=PUBLISHED, outlet="Reuters")
+    assert all(a.country is None for e in elsewhere.events for a in e.actors)  # an international wire has no home
+
+
+def test_a_dateline_places_the_story() -> None:
+    coded = code("KARACHI, Pakistan (AA) - Police arrested five suspects on Sunday, officials said.")
+    (arrest,) = of_type(coded, "COERCE")
+    assert arrest.place is not None and (arrest.place.name, arrest.place.country) == ("Karachi", "PAK")
+    assert codes(arrest.actors) == ["PAK"]
+    assert coded.article.text[arrest.start_char:arrest.end_char].startswith("Police arrested")  # the dateline is no part of it
+
+
+def test_a_headline_is_coded_with_offsets_into_the_title() -> None:
+    coded = code("Russia expels two Estonian diplomats\n\nMOSCOW, May 3 (Reuters) - The foreign ministry said on Monday the decision was final.")
+    headline = [e for e in coded.events if e.headline]
+    assert headline and headline[0].event_type == "SANCTION"
+    assert coded.article.title[headline[0].start_char:headline[0].end_char] == "Russia expels two Estonian diplomats"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from typing import Any
+from urllib.parse import urlsplit
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,6 +27,7 @@ from spacy.tokens import Doc, Span, Token
 from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions
 from eventcoder.extract.dates import resolve_when
 from eventcoder.extract.datelines import find_dateline
+from eventcoder.extract.outlets import outlet_country
 from eventcoder.extract.places import resolve_place
 from eventcoder.extract.parties import (
     Discourse,
@@ -368,6 +370,8 @@ def new_discourse(article: Article, doc: Doc, headline_chars: int = 0) -> Discou
     mentions = Counter(a.country for a in find_actor_mentions(doc, context) if a.country and a.country not in NON_STATE_CODES)
     discourse = Discourse(context=context, attribution=attribute(doc, context), headline_chars=headline_chars)
     discourse.article_country = mentions.most_common(1)[0][0] if mentions else None
+    # A national or local outlet's home is where its unplaced reports most likely happen.
+    discourse.outlet_country = outlet_country(article.outlet) or (outlet_country(urlsplit(article.url).hostname) if article.url else None)
     dateline = find_dateline(article.text)
     if dateline is not None:
         # "KARACHI, Pakistan (AA) -": the region or country given picks among same-named cities.

@@ -61,8 +61,9 @@ METHOD = """### Method
   `articles_full` lists every event: precision against all, recall against main events
   (`minor: false`). `articles` lists main events only: recall and predicted events per gold
   event.
-* **Calibration**: a predicted event is right when it is strict-right (sentence sets; type
-  only for CASE) or strictly matched (articles). ECE = count-weighted mean |precision −
+* **Calibration**: a predicted event is right when it is *faithful*: its type is right and no
+  party it names is wrong (a party left uncoded is incomplete, not wrong); type only for CASE;
+  for articles, matched one-to-one on those terms. ECE = count-weighted mean |precision −
   mean confidence| over ten equal-width confidence bins.
 * **Dev halves.** The real-news files are the dev halves; the other halves are scored
   independently with the same kind of scorer. The GSR is a constructed development set.

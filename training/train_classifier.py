@@ -369,15 +369,15 @@ def held_out_report(model: EventClassifier, rows) -> dict:
 
 
 def _right(event, example: Example) -> bool:
-    """An event coded from a held-out sentence is right when its type is the sentence's main
-    type with the gold actor and recipient countries (where gold names them), or the type of
-    one of the sentence's other events."""
-    from eventcoder.evaluate.scoring import codes_overlap
+    """An event coded from a held-out sentence is right (faithful) when its type is the
+    sentence's main type and no party it names contradicts the gold ones (a party left
+    uncoded is no error), or its type is one of the sentence's other events."""
+    from eventcoder.evaluate.scoring import not_contradicted
 
     if event.event_type == example.label:
         reciprocal = len(example.source_codes) > 1 and not example.target_codes
         ours = [a.country for a in event.actors] + ([a.country for a in event.recipients] if reciprocal else [])
-        return codes_overlap(example.source_codes, ours) and codes_overlap(example.target_codes, [a.country for a in event.recipients])
+        return not_contradicted(example.source_codes, ours) and (reciprocal or not_contradicted(example.target_codes, [a.country for a in event.recipients]))
     return event.event_type in {t for t, _ in example.others}
 
 

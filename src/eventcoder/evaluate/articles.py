@@ -37,7 +37,7 @@ from eventcoder.run import code_articles
 from eventcoder.settings import Options, load_options
 
 from .gold import GoldArticle, GoldEvent, load_articles
-from .scoring import Accuracy, Calibration, accuracy, calibration, codes_overlap, f1, match_events, ratio
+from .scoring import Accuracy, Calibration, accuracy, calibration, codes_overlap, f1, match_events, not_contradicted, ratio
 
 __all__ = ["ArticleReport", "ArticleResult", "LEVELS", "evaluate_articles", "locate"]
 
@@ -141,6 +141,10 @@ def _result(gold: GoldArticle, coded: CodedArticle | None, rejection: Rejected |
         "type+actor": lambda p, g: p.event_type == g.event_type and actors_ok(p, g),
         "strict": lambda p, g: p.event_type == g.event_type and actors_ok(p, g)
         and codes_overlap(g.target_codes, [a.country for a in p.recipients]),
+        # Type right and nothing coded wrongly: what confidence is calibrated against.
+        "faithful": lambda p, g: p.event_type == g.event_type
+        and not_contradicted(g.source_codes, [a.country for a in p.actors] + ([a.country for a in p.recipients] if g.reciprocal else []))
+        and (g.reciprocal or not_contradicted(g.target_codes, [a.country for a in p.recipients])),
     }
 
     def preference(p: int, g: int) -> tuple[object, ...]:
@@ -148,7 +152,7 @@ def _result(gold: GoldArticle, coded: CodedArticle | None, rejection: Rejected |
         distance = abs(events[p].start_char - where) if where is not None else 10**9
         return (not result.same_sentence(p, g), gold.events[g].minor, distance, g)
 
-    for level in LEVELS:
+    for level in (*LEVELS, "faithful"):
         test = tests.get(level, tests["strict"])
 
         def compatible(p: int, g: int, test: Any = test, level: str = level) -> bool:
@@ -237,7 +241,7 @@ class ArticleReport:
 
     @property
     def calibration(self) -> Calibration:
-        return calibration((e.confidence, i in r.matches["strict"]) for r in self.results for i, e in enumerate(r.events))
+        return calibration((e.confidence, i in r.matches["faithful"]) for r in self.results for i, e in enumerate(r.events))
 
     def recall_by_type(self) -> dict[str, tuple[int, int]]:
         """Per gold type: (main events matched strictly, main events)."""

@@ -11,6 +11,9 @@ Conventions, shared by every set:
 * Country codes are normalized (legacy CAMEO ``JAP`` → ``JPN``). A generic gold ``IGO``
   is matched by any intergovernmental code we assign (UNO, EU, NATO, AU ...); gold ``EUR``
   (the EU in the real-news sets) by ``EU``. Other codes match exactly.
+* An event is **faithful** when its type is right and no party it names is wrong (a party
+  left uncoded is no error): what ``confidence`` is calibrated against, since an analyst
+  filtering by confidence wants records that say nothing false.
 * Reciprocal events (talks, clashes) list every participant as gold source and no target:
   their actor is matched against our actors *and* recipients, since which side a coder
   puts first is arbitrary.
@@ -35,6 +38,7 @@ __all__ = [
     "accuracy",
     "calibration",
     "codes_overlap",
+    "not_contradicted",
     "country_match",
     "match_events",
     "ratio",
@@ -158,6 +162,13 @@ def codes_overlap(gold: Iterable[str | None], predicted: Iterable[str | None]) -
     """True when gold names no code, or at least one gold code is predicted."""
     matched = country_match(gold, predicted)
     return matched is None or matched[0]
+
+
+def not_contradicted(gold: Iterable[str | None], predicted: Iterable[str | None]) -> bool:
+    """True unless both sides name countries and none of ours is among gold's: a party left
+    uncoded is incomplete, not wrong; a wrong one is wrong."""
+    predicted = [p for p in predicted if p]
+    return not predicted or codes_overlap(gold, predicted)
 
 
 @dataclass(frozen=True)

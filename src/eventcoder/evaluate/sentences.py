@@ -13,8 +13,9 @@
 * **strict**: type right AND actor right where gold names one AND recipient right where gold
   names one, over the event records (a NONE record is strict-right when nothing is coded;
   the share over all records is reported too).
-* **calibration**: each top event is right when it is strict-right (type-right on sets that
-  code no actors); precision per confidence bin and the expected calibration error.
+* **calibration**: each top event is right when it is *faithful*: type right and no party it
+  names wrong (type-right on sets that code no actors); precision per confidence bin and the
+  expected calibration error.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from eventcoder.run import code_articles
 from eventcoder.settings import Options, load_options
 
 from .gold import GoldRecord, load_sentences
-from .scoring import NONE, Accuracy, Calibration, TypeScores, accuracy, calibration, codes_overlap, country_match, ratio, score_types
+from .scoring import NONE, Accuracy, Calibration, TypeScores, accuracy, calibration, codes_overlap, country_match, not_contradicted, ratio, score_types
 
 __all__ = ["RecordResult", "SentenceReport", "evaluate_sentences", "predicted_event"]
 
@@ -82,6 +83,17 @@ class RecordResult:
             return None
         matched = country_match(record.target_codes, self.pred_recipients)
         return None if matched is None else matched[0]
+
+    @property
+    def faithful(self) -> bool:
+        """Type right and no party coded wrongly (missing parties are not errors)."""
+        if self.gold == NONE or not self.type_right:
+            return False
+        if not self.record.actors_coded:
+            return True
+        gold = self.record.source_codes or self.record.implicit_source_codes
+        ours = self.pred_actors + (self.pred_recipients if self.record.reciprocal else ())
+        return not_contradicted(gold, ours) and (self.record.reciprocal or not_contradicted(self.record.target_codes, self.pred_recipients))
 
     @property
     def strict_right(self) -> bool:
@@ -194,7 +206,7 @@ class SentenceReport:
 
     @property
     def calibration(self) -> Calibration:
-        return calibration((r.confidence, r.strict_right) for r in self.results if r.confidence is not None)
+        return calibration((r.confidence, r.faithful) for r in self.results if r.confidence is not None)
 
     def headline(self) -> dict[str, Any]:
         """The figures of the summary table (None where the set does not score them)."""

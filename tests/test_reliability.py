@@ -18,7 +18,11 @@ import pytest
 
 from eventcoder import Options
 from eventcoder.errors import E301_OPEN, E304_LOCKED, StoreError
-from eventcoder.reliability import (
+
+# The generator and reconciler are the bench's harness (bench/reliability.py), shared with
+# bench/reliability_batch.py; they are not part of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from reliability import (  # noqa: E402
     BAD_KINDS,
     compare_stores,
     crash_and_resume,

@@ -16,7 +16,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Precision = Literal["day", "month", "year", "unknown"]
 PlacePrecision = Literal["city", "admin", "country", "region", "unknown"]
-ActorRole = Literal["actor", "recipient"]
 
 
 def hash_id(*parts: object, length: int = 16) -> str:
@@ -68,14 +67,6 @@ class Rejected(Record):
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
         return f"[{self.code}] {where}: {self.reason}"
-
-
-class Span(Record):
-    """A stretch of article text, by character offsets."""
-
-    text: str
-    start_char: int
-    end_char: int
 
 
 class Actor(Record):

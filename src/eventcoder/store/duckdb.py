@@ -154,8 +154,7 @@ class Store:
         except duckdb.Error as exc:
             raise StoreError(f"could not write the store's checkpoint: {exc}", code=E303_WRITE, source=self.path) from exc
         finally:
-            if not self.read_only:
-                opening.end_writer_turn(self.path)
+            opening.closed(self.path, read_only=self.read_only)
 
     def close(self) -> None:
         """Close the connection; the file stays. The store cannot be used after."""
@@ -588,8 +587,7 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False, wait
             con.execute("COMMIT")
     except BaseException as exc:
         con.close()
-        if not read_only:
-            opening.end_writer_turn(where)
+        opening.closed(where, read_only=read_only)
         if isinstance(exc, duckdb.Error):
             raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
         raise

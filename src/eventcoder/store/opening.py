@@ -19,7 +19,9 @@ what lets ``eventcoder events`` and the page read while a run codes.
 One trap shapes this module: DuckDB locks the file with POSIX record locks, which the kernel
 drops when the process closes *any* descriptor of that file. Opening and closing the store
 file next to a live connection (to read its header, say) would silently unlock it for other
-processes. So each process opens one descriptor per store file, here, and keeps it open.
+processes. So each process opens one descriptor per store file, here, and keeps it open while
+it has a connection to that file or holds a writer turn on it (closed after, so a process that
+opens thousands of stores, one per Ray shard say, does not keep thousands of descriptors).
 """
 
 from __future__ import annotations
@@ -52,13 +54,37 @@ _FIRST_POLL, _LAST_POLL = 0.01, 0.1  # seconds between tries while another proce
 
 
 class _Descriptors:
-    """One read-only descriptor per store file for this process, never closed (see above),
-    and how many writer turns this process holds on each."""
+    """One read-only descriptor per store file for this process (see above), how many of our
+    connections each has and how many writer turns this process holds on each."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: dict[str, int] = {}
+        self._connections: dict[str, int] = {}
         self.turns: dict[str, int] = {}
+
+    def connected(self, path: str) -> None:
+        with self._lock:
+            self._connections[path] = self._connections.get(path, 0) + 1
+
+    def disconnected(self, path: str) -> None:
+        with self._lock:
+            left = self._connections.get(path, 0) - 1
+            if left > 0:
+                self._connections[path] = left
+            else:
+                self._connections.pop(path, None)
+        self.close_if_idle(path)
+
+    def close_if_idle(self, path: str) -> None:
+        """Close the descriptor when no connection of ours is open on the file and no turn is
+        held: DuckDB has closed its own by then, so there is no lock of this process to lose."""
+        with self._lock:
+            if self._connections.get(path) or self.turns.get(path):
+                return
+            fd = self._open.pop(path, None)
+        if fd is not None:
+            os.close(fd)
 
     def get(self, path: str) -> int | None:
         """The descriptor of the file now at ``path`` (None when there is none to open)."""
@@ -187,10 +213,20 @@ def end_writer_turn(path: str) -> None:
     if held > 1:
         _DESCRIPTORS.turns[key] = held - 1
         return
-    del _DESCRIPTORS.turns[key]
     fd = _DESCRIPTORS.get(key)
     if fd is not None and fcntl is not None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+    del _DESCRIPTORS.turns[key]
+    _DESCRIPTORS.close_if_idle(key)
+
+
+def closed(path: str, *, read_only: bool) -> None:
+    """Say that a connection made by :func:`connect` was closed (and end a writer's turn)."""
+    if path == ":memory:":
+        return
+    _DESCRIPTORS.disconnected(_key(path))
+    if not read_only:
+        end_writer_turn(path)
 
 
 def wait_for_writers(path: str, deadline: float, started: float) -> None:
@@ -283,7 +319,9 @@ def connect(path: str, *, read_only: bool, wait: float, tables: Sequence[str]) -
     except BaseException:
         if not read_only:
             end_writer_turn(path)
+        _DESCRIPTORS.close_if_idle(_key(path))
         raise
+    _DESCRIPTORS.connected(_key(path))
     if not read_only and not _DESCRIPTORS.turns.get(_key(path)):
         # The file was created by this connect: take the turn now that there is a file to lock.
         take_writer_turn(path, deadline, started)

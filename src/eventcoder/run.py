@@ -107,13 +107,14 @@ def coding_text(text: str) -> str:
     return "\n".join(line.rstrip() for line in plain.split("\n")).strip()
 
 
-def coding_failure(article: Article, exc: BaseException) -> CodedArticle:
-    """The article with an E209 note saying what raised where (its events are not coded)."""
+def coding_failure(article: Article, exc: BaseException, notes: Iterable[Rejected] = ()) -> CodedArticle:
+    """The article with an E209 note saying what raised where (its events are not coded), after
+    ``notes`` and the article's own reading notes."""
     frames = traceback.extract_tb(exc.__traceback__)
     at = f" (in {Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
     reason = f"coding this article failed: {type(exc).__name__}: {exc}{at}; the run went on without its events"
-    notes = list(article.notes)
-    article = article.model_copy(update={"notes": ()}) if notes else article
+    notes = [*article.notes, *notes]
+    article = article.model_copy(update={"notes": ()}) if article.notes else article
     return CodedArticle(article=article, rejections=[*notes, _rejection(article, E209_CODING_FAILED, reason)])
 
 
@@ -178,12 +179,13 @@ def code_articles(articles: Iterable[Article], options: Options | None = None) -
                 continue
             doc = next(docs)
             if isinstance(doc, BaseException):
-                yield coding_failure(article, doc)
+                yield coding_failure(article, doc, notes)
                 continue
             try:
-                yield _code_parsed(article, doc, notes, options)
+                coded = _code_parsed(article, doc, notes, options)
             except Exception as exc:  # noqa: BLE001
-                yield coding_failure(article, exc)
+                coded = coding_failure(article, exc, notes)
+            yield coded
 
 
 def _code_parsed(article: Article, doc: Any, notes: list[Rejected], options: Options) -> CodedArticle:

@@ -261,3 +261,32 @@ def test_opening_many_stores_keeps_no_descriptors(tmp_path: Path) -> None:
         with open_store(tmp_path / f"{n}.duckdb", read_only=True) as store:
             store.counts()
     assert len(list(Path("/proc/self/fd").iterdir())) <= before + 2
+
+
+def test_many_threads_open_one_store_at_once(tmp_path: Path) -> None:
+    # The web app opens the store read-only in every request thread: one thread's close must
+    # never take away the descriptor another is about to use.
+    import threading
+
+    db = store_with(tmp_path / "s.duckdb", 5)
+    errors: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(40):
+                with open_store(db, read_only=True, wait=30) as store:
+                    assert store.counts()["articles"] == 5
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, to meet the interleavings
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

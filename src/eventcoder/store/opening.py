@@ -54,36 +54,41 @@ _FIRST_POLL, _LAST_POLL = 0.01, 0.1  # seconds between tries while another proce
 
 
 class _Descriptors:
-    """One read-only descriptor per store file for this process (see above), how many of our
-    connections each has and how many writer turns this process holds on each."""
+    """One read-only descriptor per store file for this process (see above), how many users it
+    has (connections open, and connects in progress) and how many writer turns this process
+    holds on each. A descriptor is closed only when it has neither, under the same lock that
+    hands it out, so no thread ever uses one another thread closed."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._open: dict[str, int] = {}
-        self._connections: dict[str, int] = {}
+        self._users: dict[str, int] = {}
+        self._retired: dict[str, list[int]] = {}  # descriptors of files since replaced at the path
         self.turns: dict[str, int] = {}
 
-    def connected(self, path: str) -> None:
+    def use(self, path: str) -> None:
         with self._lock:
-            self._connections[path] = self._connections.get(path, 0) + 1
+            self._users[path] = self._users.get(path, 0) + 1
 
-    def disconnected(self, path: str) -> None:
+    def unuse(self, path: str) -> None:
         with self._lock:
-            left = self._connections.get(path, 0) - 1
+            left = self._users.get(path, 0) - 1
             if left > 0:
-                self._connections[path] = left
+                self._users[path] = left
             else:
-                self._connections.pop(path, None)
+                self._users.pop(path, None)
         self.close_if_idle(path)
 
     def close_if_idle(self, path: str) -> None:
-        """Close the descriptor when no connection of ours is open on the file and no turn is
-        held: DuckDB has closed its own by then, so there is no lock of this process to lose."""
+        """Close the descriptors of ``path`` when nothing of this process uses the file: DuckDB
+        has closed its own by then, so there is no lock of this process to lose."""
         with self._lock:
-            if self._connections.get(path) or self.turns.get(path):
+            if self._users.get(path) or self.turns.get(path):
                 return
-            fd = self._open.pop(path, None)
-        if fd is not None:
+            fds = self._retired.pop(path, [])
+            if path in self._open:
+                fds.append(self._open.pop(path))
+        for fd in fds:
             os.close(fd)
 
     def get(self, path: str) -> int | None:
@@ -98,10 +103,8 @@ class _Descriptors:
                 held = os.fstat(fd)
                 if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
                     return fd
-                # The file was replaced: the old descriptor is of a deleted file, and closing it
-                # cannot unlock the new one.
-                os.close(fd)
-                del self._open[path]
+                # The file was replaced: keep the old descriptor until nothing uses the path.
+                self._retired.setdefault(path, []).append(self._open.pop(path))
             try:
                 fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0))
             except OSError:
@@ -224,9 +227,9 @@ def closed(path: str, *, read_only: bool) -> None:
     """Say that a connection made by :func:`connect` was closed (and end a writer's turn)."""
     if path == ":memory:":
         return
-    _DESCRIPTORS.disconnected(_key(path))
     if not read_only:
         end_writer_turn(path)
+    _DESCRIPTORS.unuse(_key(path))
 
 
 def wait_for_writers(path: str, deadline: float, started: float) -> None:
@@ -298,6 +301,15 @@ def connect(path: str, *, read_only: bool, wait: float, tables: Sequence[str]) -
     view among ``tables``, cannot be opened) or E304 (still held after ``wait``)."""
     if path == ":memory:":
         return duckdb.connect(path, config=SAFE_CONFIG)
+    _DESCRIPTORS.use(_key(path))  # the connection's from here: handed back by closed(), or below on failure
+    try:
+        return _connect(path, read_only=read_only, wait=wait, tables=tables)
+    except BaseException:
+        _DESCRIPTORS.unuse(_key(path))
+        raise
+
+
+def _connect(path: str, *, read_only: bool, wait: float, tables: Sequence[str]) -> duckdb.DuckDBPyConnection:
     check_file(path)
     started = time.monotonic()
     deadline = started + max(0.0, wait)
@@ -319,12 +331,14 @@ def connect(path: str, *, read_only: bool, wait: float, tables: Sequence[str]) -
     except BaseException:
         if not read_only:
             end_writer_turn(path)
-        _DESCRIPTORS.close_if_idle(_key(path))
         raise
-    _DESCRIPTORS.connected(_key(path))
     if not read_only and not _DESCRIPTORS.turns.get(_key(path)):
         # The file was created by this connect: take the turn now that there is a file to lock.
-        take_writer_turn(path, deadline, started)
+        try:
+            take_writer_turn(path, deadline, started)
+        except StoreError:
+            con.close()
+            raise
     return con
 
 

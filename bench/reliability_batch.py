@@ -5,7 +5,9 @@
     python bench/reliability_batch.py --write-docs          # also rewrite the figures in docs/
 
 Batch: writes ``--inputs`` inputs (good articles from the seeds and the PLOVER gold sentences;
-every bad kind in eventcoder.reliability.BAD_KINDS; one 50 MB file) into a temporary folder
+every bad kind in bench/reliability.py's BAD_KINDS and HOSTILE_KINDS; once each, a 50 MB file
+and the ONCE_KINDS: a FIFO, a symlinked folder, 40,000 heading lines, a 5,000-word sentence, a
+17 MB CSV field, a WARC with a 60 MB tail, a WARC gzip bomb) into a temporary folder
 with a manifest of what each must become, codes them with ``code_files`` into a fresh DuckDB
 file, and reconciles the store against the manifest input by input. Then codes the folder
 again, which must skip every stored article and change nothing.
@@ -27,7 +29,7 @@ import time
 from pathlib import Path
 
 from eventcoder import Options
-from eventcoder.reliability import compare_stores, crash_and_resume, generate_batch, reconcile, start_coder, stores_equal
+from reliability import compare_stores, crash_and_resume, generate_batch, reconcile, start_coder, stores_equal
 from eventcoder.run import code_files
 from eventcoder.store import open_store
 from doc_sections import write_section  # bench/, the script's own folder

@@ -37,7 +37,8 @@ def _store(folder: Path) -> Path:
 
 
 STORE = _store(Path(tempfile.mkdtemp(prefix="eventcoder-fuzz-")))
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(STORE)).include(path_regex="^/api/")
+# lock_wait: the second pass holds the store on purpose; each request waits this long, then 503.
+schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(STORE, lock_wait=0.2)).include(path_regex="^/api/")
 
 
 @schema.parametrize()

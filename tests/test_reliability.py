@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -18,8 +19,14 @@ import pytest
 
 from eventcoder import Options
 from eventcoder.errors import E301_OPEN, E304_LOCKED, StoreError
-from eventcoder.reliability import (
+
+# The generator and reconciler are the bench's harness (bench/reliability.py), shared with
+# bench/reliability_batch.py; they are not part of the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from reliability import (  # noqa: E402
     BAD_KINDS,
+    HOSTILE_KINDS,
+    ONCE_KINDS,
     compare_stores,
     crash_and_resume,
     generate_batch,
@@ -50,7 +57,7 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list, Path]:
 def test_every_bad_kind_is_in_the_batch(batch: tuple[Path, list, Path]) -> None:
     _, expected, _ = batch
     kinds = {e.kind for e in expected}
-    assert set(BAD_KINDS) | {"oversized"} <= kinds
+    assert set(BAD_KINDS) | set(HOSTILE_KINDS) | set(ONCE_KINDS) | {"oversized"} <= kinds
     assert sum(1 for e in expected if e.outcome == "coded") >= 30
 
 
@@ -206,11 +213,14 @@ def held_store(tmp_path: Path):
 @pytest.mark.parametrize("read_only", [False, True])
 def test_second_process_gets_a_clear_locked_error(held_store: tuple[Path, int], read_only: bool) -> None:
     db, pid = held_store
+    started = time.monotonic()
     with pytest.raises(StoreError) as caught:
-        open_store(db, read_only=read_only)
+        open_store(db, read_only=read_only, wait=1.0)
+    waited = time.monotonic() - started
     assert caught.value.code == E304_LOCKED
     message = str(caught.value)
     assert str(db) in message and f"another eventcoder process (PID {pid}) is writing to this store" in message
+    assert re.search(r"after waiting 1\.\d s", message) and 1.0 <= waited < 10  # a bounded wait, then the error
 
 
 def test_cli_code_reports_the_lock(held_store: tuple[Path, int], tmp_path: Path) -> None:
@@ -218,7 +228,7 @@ def test_cli_code_reports_the_lock(held_store: tuple[Path, int], tmp_path: Path)
     text.write_text("China urged North Korea on Tuesday to halt its missile tests, the ministry said.")
     db, _ = held_store
     done = subprocess.run([sys.executable, "-m", "eventcoder", "code", str(text), "--db", str(db)],
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, env={**os.environ, "EVENTCODER_LOCK_WAIT": "1"})
     assert done.returncode == 1
     said = " ".join(done.stderr.split())  # rich may wrap the line
     assert "[E304]" in said and "is writing to this store" in said

@@ -58,7 +58,8 @@ def db_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(db_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(db_path)) as test_client:
+    # A short wait: the 503 test below holds the store in another process on purpose.
+    with TestClient(create_app(db_path, lock_wait=0.5)) as test_client:
         yield test_client
 
 

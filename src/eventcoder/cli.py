@@ -7,6 +7,12 @@ one-call Python equivalent. Listing commands share one output option
 (:data:`FormatOption`) and one writer (:func:`emit`): ``table``, ``jsonl`` or ``csv``; and
 every command that lists or counts events takes one filter set (:func:`event_filter_options`,
 an ``EventFilter``), the same set the web API takes.
+
+Commands that only read (``events``, ``dyad``, ``failures``, ``stories``, ``export``) open the
+store read-only: they never add tables to a file or migrate it, and they work on a store
+another process is coding into (between its batches). Everything printed passes through
+:class:`SafeConsole`: titles, outlets and file names come from the inputs, and a control
+character in them (ESC starts a terminal escape sequence) is shown as U+FFFD, never sent.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import datetime as dt
 import functools
 import inspect
 import json
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -27,6 +34,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
+from rich.segment import Segment
 from rich.table import Table
 from rich.text import Text
 
@@ -34,6 +42,7 @@ import eventcoder
 from eventcoder import export as exporting
 from eventcoder.errors import E203_NO_EVENTS, EventcoderError
 from eventcoder.model import CodedArticle, Rejected
+from eventcoder.run import repair_stale_clusters
 from eventcoder.settings import effective_settings, load_options
 from eventcoder.store import Store, queries
 from eventcoder.store.filters import EventFilter, FilterError
@@ -47,8 +56,30 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Control characters (C0 but the newline, DEL, C1: 0x9b is a one-byte CSI) and the
+# bidirectional and zero-width controls that reorder or hide what a terminal shows.
+CONTROL_CHARACTERS = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as U+FFFD (newlines kept)."""
+    return CONTROL_CHARACTERS.sub("\ufffd", text)
+
+
+class SafeConsole(Console):
+    """A Rich console that writes the text of what it renders through :func:`printable`;
+    its own control segments (styles, the progress line's cursor moves) pass unchanged."""
+
+    def _render_buffer(self, buffer: Any) -> str:
+        return super()._render_buffer(
+            segment if segment.control else Segment(printable(segment.text), segment.style, segment.control)
+            for segment in buffer
+        )
+
+
+# markup=False: a file name such as "a[/].txt" is text, not Rich markup (which would raise).
+out = SafeConsole(highlight=False, markup=False)
+err = SafeConsole(stderr=True, highlight=False, markup=False)
 
 EVIDENCE_CHARS = 110
 WIDE_TABLE = 150  # terminal columns from which events print as a table
@@ -159,13 +190,14 @@ def _db_path(db: Path | None) -> Path:
 
 
 @contextmanager
-def _store(db: Path | None, *, must_exist: bool = False) -> Iterator[Store]:
-    """Open the store (closing it after); reading commands refuse a file that is not there."""
+def _store(db: Path | None, *, read_only: bool = False) -> Iterator[Store]:
+    """Open the store (closing it after); reading commands open it read-only and refuse a file
+    that is not there."""
     with _errors():
         path = _db_path(db)
-        if must_exist and not path.exists():
+        if read_only and not path.exists():
             raise _fail(f"Error: no store at {path}; code some articles first (eventcoder code PATHS --db {path}).")
-        with eventcoder.open_store(path) as store:
+        with eventcoder.open_store(path, read_only=read_only) as store:
             yield store
 
 
@@ -190,16 +222,31 @@ def emit(rows: Sequence[dict[str, Any]], fmt: OutputFormat, table: Callable[[Seq
     one JSON object a line; ``csv`` writes a header and one row each (lists as JSON)."""
     if fmt is OutputFormat.jsonl:
         for row in rows:
-            sys.stdout.write(json.dumps(row, default=_json_default, ensure_ascii=False) + "\n")
+            # JSON escapes C0 controls itself; the others are escaped too (still the same value).
+            line = json.dumps(row, default=_json_default, ensure_ascii=False)
+            sys.stdout.write(CONTROL_CHARACTERS.sub(lambda m: f"\\u{ord(m.group()):04x}", line) + "\n")
     elif fmt is OutputFormat.csv:
         if rows:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+            # CSV has no escapes: to a terminal, controls are shown as U+FFFD; to a file or pipe the
+            # values go out as stored.
+            target = _PrintableWriter(sys.stdout) if sys.stdout.isatty() else sys.stdout
+            writer = csv.DictWriter(target, fieldnames=list(rows[0]), lineterminator="\n")
             writer.writeheader()
             writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
     elif rows:
         table(rows)
     else:
         err.print("Nothing to show.", style="dim")
+
+
+class _PrintableWriter:
+    """A text stream that writes through :func:`printable`."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return int(self._stream.write(printable(text)))
 
 
 # -- rendering ------------------------------------------------------------------------------
@@ -345,7 +392,8 @@ def _code_with_progress(paths: Sequence[Path], store: Store, defaults: Any, *, r
             progress.advance(task)
             problems = [item] if isinstance(item, Rejected) else [r for r in item.rejections if r.code != E203_NO_EVENTS]
             for problem in problems:
-                progress.console.print(Text(str(problem), style="yellow"))
+                # One line each: a newline in a file name must not start a line of its own.
+                progress.console.print(Text(str(problem).replace("\n", "\ufffd"), style="yellow"), soft_wrap=True)
 
         with _errors():
             return eventcoder.code_files(paths, store, load_options(), defaults=defaults, on_article=on_article,
@@ -440,7 +488,7 @@ def events(
     An event's date is the date in its text or, failing that, the article's published date.
     csv has the columns of `export csv` (docs/EXPORTS.md); jsonl has every stored field.
     """
-    with _store(db, must_exist=True) as store, _errors():
+    with _store(db, read_only=True) as store, _errors():
         rows = queries.events(store, filters, newest_first=not oldest_first)
     if fmt is OutputFormat.csv:
         exporting.write_csv(rows, sys.stdout)
@@ -465,7 +513,7 @@ def dyad(
             EventFilter(actor=code)
         except FilterError as exc:
             raise typer.BadParameter(exc.reason, param_hint=f"'{name}'") from None
-    with _store(db, must_exist=True) as store, _errors():
+    with _store(db, read_only=True) as store, _errors():
         rows = queries.dyad_timeline(store, actor, recipient, by.value, filters)  # type: ignore[arg-type]
     emit(rows, fmt, _simple_table(("period", "event_type", "n")))
 
@@ -473,7 +521,7 @@ def dyad(
 @app.command()
 def failures(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """List inputs and articles that could not be coded, with their error code and reason."""
-    with _store(db, must_exist=True) as store, _errors():
+    with _store(db, read_only=True) as store, _errors():
         rows = store.failures()
     emit(rows, fmt, _simple_table(("code", "source", "line", "stage", "reason")))
 
@@ -504,7 +552,13 @@ def export_(
     """
     if strict and fmt.value != "gdelt-tsv":
         raise typer.BadParameter(f"--strict is a gdelt-tsv layout; {fmt.value} has none", param_hint="'--strict'")
-    with _store(db, must_exist=True) as store, _errors():
+    with _store(db, read_only=True):
+        pass  # refuses a missing or foreign file before anything is written
+    with _errors():
+        if repair_stale_clusters(_db_path(db), load_options()):
+            err.print("Stories and clusters did not match the stored events (a run ended before its refresh?); "
+                      "rebuilt them before exporting.", style="yellow", soft_wrap=True)
+    with _store(db, read_only=True) as store, _errors():
         n = exporting.export(store, fmt.value, out_path, per_event=per_event, strict=strict, filters=filters)
         clustered = fmt.value == "gdelt-tsv" and not per_event and store.story_counts()["event_clusters"] > 0
     unit = "event cluster(s)" if clustered else "event(s)"
@@ -529,7 +583,7 @@ def eval_(
     with _errors():
         report = evaluate_path(gold)
     text = json.dumps(report.to_dict(), indent=2, default=str) if as_json else report.to_markdown()
-    typer.echo(text)
+    typer.echo(printable(text))
     if out_path is not None:
         out_path.parent.mkdir(parents=True, exist_ok=True)
         out_path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
@@ -586,9 +640,13 @@ def stories(
     canonical (most confident, most complete) event. Clusters are refreshed by every
     eventcoder code run. A cluster matches the filters when one of its events does.
     """
-    with _store(db, must_exist=True) as store, _errors():
+    with _store(db, read_only=True) as store, _errors():
         rows = queries.clusters(store, filters)
+        stale = store.clusters_stale()
     emit(rows, fmt, _stories_table)
+    if stale:
+        err.print("Stories and clusters do not match the stored events (a run ended before its refresh?); "
+                  "eventcoder code or eventcoder export rebuilds them.", style="yellow", soft_wrap=True)
 
 
 @app.command()
@@ -606,8 +664,9 @@ def serve(
     if not path.exists():
         raise _fail(f"Error: no store at {path}; code some articles first (eventcoder code PATHS --db {path}).")
     with _errors():
-        from eventcoder.web import serve as serve_store
+        from eventcoder.web.app import check_store, serve as serve_store
 
+        check_store(path)  # a foreign, newer or damaged file fails here, before "Serving" is said
         out.print(f"Serving {path} on http://{host}:{port}/ (Ctrl+C stops)", soft_wrap=True)
         serve_store(path, host, port)
 

@@ -12,17 +12,35 @@ import hashlib
 import unicodedata
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Precision = Literal["day", "month", "year", "unknown"]
 PlacePrecision = Literal["city", "admin", "country", "region", "unknown"]
-ActorRole = Literal["actor", "recipient"]
 
 
 def hash_id(*parts: object, length: int = 16) -> str:
     """Stable content-hash id: the same parts always give the same id."""
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()
     return digest[:length]
+
+
+MAX_REASON_CHARS = 500  # a failure reason quoting its input (a 60 MB line, say) is cut to this
+
+
+def storable(value: str) -> str:
+    """``value`` as text the store can write. A file name that is not UTF-8 reaches Python with
+    its bad bytes as surrogate escapes (``os.fsdecode``); they become ``\\xff``-style escapes
+    (a stray surrogate from elsewhere, ``\\udcff``), instead of failing the UTF-8 write of
+    their whole batch."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def normalize_text(text: str) -> str:
@@ -47,6 +65,14 @@ class Article(Record):
     published: dt.date | None = None
     language: str | None = None
     source: str = Field("", description="where it was read from: path, path:line, or WARC record")
+    # Notes made while reading it (E113: a publication date refused); coding moves them into
+    # the CodedArticle's rejections, so they reach the failures table with the article.
+    notes: tuple[Rejected, ...] = ()
+
+    @field_validator("source")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        return storable(value)
 
     @classmethod
     def from_text(cls, text: str, **meta: object) -> "Article":
@@ -65,17 +91,25 @@ class Rejected(Record):
     line: int | None = None
     article_id: str | None = None
 
+    @field_validator("source")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        return storable(value)
+
+    @field_validator("reason")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        value = storable(value)
+        if len(value) <= MAX_REASON_CHARS:
+            return value
+        return f"{value[:MAX_REASON_CHARS]}… ({len(value) - MAX_REASON_CHARS:,} more characters cut)"
+
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
         return f"[{self.code}] {where}: {self.reason}"
 
 
-class Span(Record):
-    """A stretch of article text, by character offsets."""
-
-    text: str
-    start_char: int
-    end_char: int
+Article.model_rebuild()  # ``notes`` names Rejected, defined after it
 
 
 class Actor(Record):

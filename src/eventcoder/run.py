@@ -3,8 +3,16 @@
     read_paths ─> Article ─> nlp.pipe ─> extract_events ─> CodedArticle ─> Store.save_many
 
 Every article comes out as a ``CodedArticle``; when no event could be coded its
-``rejections`` say why (not English, no sentences, nothing matched, cut for length), and
-those reasons land in the failures table beside the inputs that could not be read at all.
+``rejections`` say why (not English, no sentences, nothing matched, cut for length, or E209:
+coding it raised), and those reasons land in the failures table beside the inputs that could
+not be read at all. One article never stops the others, on any path: ``code_text``,
+``code_articles`` (and so ``eval``), ``code_files`` with one worker or many.
+
+An article's id is the hash of its cleaned text as read (``model.Article.from_text``). Coding
+works on that text made plain first (NFKC, invisible controls removed: see
+:func:`coding_text`) and cut to ``max_chars`` (E204); what is stored is the text that was
+coded, so every offset points into the stored text, and the id stays that of the input (a
+re-run recognises it and skips it).
 """
 
 from __future__ import annotations
@@ -12,14 +20,25 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import traceback
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from eventcoder.embeddings import check_available as check_embeddings
-from eventcoder.errors import E201_NO_SENTENCES, E202_NOT_ENGLISH, E203_NO_EVENTS, E204_TRUNCATED
+from eventcoder.errors import (
+    E201_NO_SENTENCES,
+    E202_NOT_ENGLISH,
+    E203_NO_EVENTS,
+    E204_TRUNCATED,
+    E209_CODING_FAILED,
+    E303_WRITE,
+    StoreError,
+)
 from eventcoder.extract.datelines import find_dateline
 from eventcoder.extract.events import extract_events, parsed_text
 from eventcoder.ingest import read_paths, read_text
@@ -42,6 +61,10 @@ ENGLISH_FUNCTION_WORDS = frozenset(
 MIN_ENGLISH_SHARE = 0.06
 MIN_WORDS_FOR_LANGUAGE_CHECK = 20
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+# Characters that change what a word is without changing how it looks: bidirectional controls
+# (a right-to-left override shows "\u202eanihC" as "China") and zero-width ones ("Ch\u200bina"
+# looks like China and matches no dictionary entry). Removed before coding, with the soft hyphen.
+INVISIBLE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
 @dataclass
@@ -78,6 +101,50 @@ def language_problem(text: str) -> str | None:
     return None
 
 
+def coding_text(text: str) -> str:
+    """The text as it is coded and stored: NFKC (full-width "Ｃｈｉｎａ" and ligatures "ﬁ" become
+    plain letters), invisible controls removed, lines trimmed as ``model.normalize_text`` does."""
+    plain = INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    return "\n".join(line.rstrip() for line in plain.split("\n")).strip()
+
+
+def coding_failure(article: Article, exc: BaseException, notes: Iterable[Rejected] = ()) -> CodedArticle:
+    """The article with an E209 note saying what raised where (its events are not coded), after
+    ``notes`` and the article's own reading notes."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    at = f" (in {Path(frames[-1].filename).name}, line {frames[-1].lineno})" if frames else ""
+    reason = f"coding this article failed: {type(exc).__name__}: {exc}{at}; the run went on without its events"
+    notes = [*article.notes, *notes]
+    article = article.model_copy(update={"notes": ()}) if article.notes else article
+    return CodedArticle(article=article, rejections=[*notes, _rejection(article, E209_CODING_FAILED, reason)])
+
+
+def _prepare(article: Article, max_chars: int) -> tuple[Article, list[Rejected]]:
+    # Notes made while reading (E113) leave the article here for its CodedArticle's rejections.
+    notes = list(article.notes)
+    text = coding_text(article.text)
+    update: dict[str, object] = {"notes": ()} if notes else {}
+    if text != article.text:
+        update["text"] = text
+    plain = article.model_copy(update=update) if update else article
+    cut, note = _truncate(plain, max_chars)
+    return cut, notes + ([note] if note else [])
+
+
+def _parse(nlp: Any, texts: list[str], options: Options) -> list[Any]:
+    """A spaCy Doc per text, in order; an exception in place of a text the parser failed on."""
+    try:
+        return list(nlp.pipe(texts, batch_size=options.batch_size, n_process=options.n_process))
+    except Exception:  # noqa: BLE001 - one text broke the batch: parse alone, so only it fails
+        docs: list[Any] = []
+        for text in texts:
+            try:
+                docs.append(nlp(text))
+            except Exception as exc:  # noqa: BLE001
+                docs.append(exc)
+        return docs
+
+
 def _truncate(article: Article, max_chars: int) -> tuple[Article, Rejected | None]:
     if len(article.text) <= max_chars:
         return article, None
@@ -103,28 +170,45 @@ def code_articles(articles: Iterable[Article], options: Options | None = None) -
     nlp = load_pipeline(options.spacy_model, options.verify_model)
     iterator = iter(articles)
     while batch := list(islice(iterator, options.batch_size)):
-        prepared: list[tuple[Article, list[Rejected]]] = []
+        # Each article is (prepared article, notes, why it is not parsed, or the error it raised).
+        prepared: list[tuple[Article, list[Rejected], str | None, BaseException | None]] = []
         for article in batch:
-            cut, note = _truncate(article, options.max_chars)
-            prepared.append((cut, [note] if note else []))
-        problems = [language_problem(a.text) for a, _ in prepared]
-        parsed = [parsed_text(a, without_dateline(a.text)) for (a, _), problem in zip(prepared, problems) if not problem]
-        to_parse = [text for text, _ in parsed]
-        offsets = iter([shift for _, shift in parsed])
-        docs = iter(nlp.pipe(to_parse, batch_size=options.batch_size, n_process=options.n_process))
+            try:
+                cut, notes = _prepare(article, options.max_chars)
+                prepared.append((cut, notes, language_problem(cut.text), None))
+            except Exception as exc:  # noqa: BLE001 - any per-article bug must not stop the batch
+                prepared.append((article, [], None, exc))
+        # What the parser reads (dateline blanked, headline ahead) and where the text starts in it.
+        parsed = [parsed_text(a, without_dateline(a.text)) if not problem and error is None else None
+                  for a, _, problem, error in prepared]
+        docs = iter(_parse(nlp, [p[0] for p in parsed if p is not None], options))
         # Yield in input order, whether parsed or refused, so callers can zip inputs and outputs.
-        for (article, notes), problem in zip(prepared, problems):
+        for (article, notes, problem, error), parse in zip(prepared, parsed):
+            if error is not None:
+                yield coding_failure(article, error)
+                continue
             if problem:
                 yield CodedArticle(article=article, rejections=[*notes, _rejection(article, E202_NOT_ENGLISH, problem)])
                 continue
             doc = next(docs)
-            events, quotes = extract_events(article, doc, next(offsets))
-            events = [e for e in events if e.confidence >= options.min_confidence]
-            if not any(t.pos_ in {"VERB", "AUX"} for t in doc):
-                notes.append(_rejection(article, E201_NO_SENTENCES, "no sentence with a verb was found (a table, list or fragment?)"))
-            elif not events:
-                notes.append(_rejection(article, E203_NO_EVENTS, f"{len(list(doc.sents))} sentences parsed, but none reports a political event the lexicon knows"))
-            yield CodedArticle(article=article, events=events, quotes=quotes, rejections=notes)
+            if isinstance(doc, BaseException):
+                yield coding_failure(article, doc, notes)
+                continue
+            try:
+                coded = _code_parsed(article, doc, parse[1] if parse else 0, notes, options)
+            except Exception as exc:  # noqa: BLE001
+                coded = coding_failure(article, exc, notes)
+            yield coded
+
+
+def _code_parsed(article: Article, doc: Any, headline_chars: int, notes: list[Rejected], options: Options) -> CodedArticle:
+    events, quotes = extract_events(article, doc, headline_chars)
+    events = [e for e in events if e.confidence >= options.min_confidence]
+    if not any(t.pos_ in {"VERB", "AUX"} for t in doc):
+        notes = [*notes, _rejection(article, E201_NO_SENTENCES, "no sentence with a verb was found (a table, list or fragment?)")]
+    elif not events:
+        notes = [*notes, _rejection(article, E203_NO_EVENTS, f"{len(list(doc.sents))} sentences parsed, but none reports a political event the lexicon knows")]
+    return CodedArticle(article=article, events=events, quotes=quotes, rejections=notes)
 
 
 def code_text(text: str, *, options: Options | None = None, **meta: object) -> CodedArticle:
@@ -165,33 +249,42 @@ def code_files(
         check_embeddings()  # E208 now, not after coding the whole batch
     summary = RunSummary()
     done = store.article_ids() if resume else set()
+    release = store.release if options.release_between_batches else (lambda: None)
+    release()  # nothing is written while the first batch is coded: readers may come in
     failed: list[Rejected] = []
 
     def articles() -> Iterator[Article]:
         nonlocal failed
         for item in read_paths(paths, min_chars=options.min_chars, max_bytes=options.max_input_bytes):
+            if isinstance(item, Article) and defaults:
+                try:
+                    item = defaults(item)
+                except Exception as exc:  # noqa: BLE001 - a caller's hook must not stop the batch
+                    item = coding_failure(item, exc).rejections[0].model_copy(update={"stage": "ingest"})
             if isinstance(item, Rejected):
                 failed.append(item)
                 summary.failures.append(item)
                 if on_article:
                     on_article(item)
                 if len(failed) >= options.store_batch:  # a long run of bad inputs: keep them, too
-                    store.save_many([], failures=failed)
+                    _store_batch(store, [], failed, summary)
                     failed = []
+                    release()
                 continue
             if resume:
                 if item.id in done:
                     summary.skipped += 1
                     continue
                 done.add(item.id)
-            yield defaults(item) if defaults else item
+            yield item
 
     pending: list[CodedArticle] = []
 
     def flush() -> None:
         nonlocal pending, failed
-        summary.new_events += store.save_many(pending, failures=failed)
+        _store_batch(store, pending, failed, summary)
         pending, failed = [], []
+        release()
 
     if workers == 1:
         coded_stream = code_articles(articles(), options)
@@ -209,10 +302,64 @@ def code_files(
         if len(pending) >= options.store_batch:
             flush()
     flush()
-    if summary.articles:
-        # Leave stories and clusters matching what is stored (a full rebuild; see stories.py).
-        summary.clusters = store.refresh_clusters(options)["event_clusters"]
+    # Leave stories and clusters matching what is stored (a full rebuild; see stories.py). A
+    # run killed during the refresh leaves them stale, which the data shows: the next run, even
+    # one that codes nothing new, rebuilds them.
+    refresh_stale_clusters(store, options, force=summary.articles > 0)
+    summary.clusters = store.story_counts()["event_clusters"]
+    release()
     return summary
+
+
+def refresh_stale_clusters(store: Store, options: Options | None = None, *, force: bool = False) -> bool:
+    """Rebuild the store's stories and clusters when they do not match its events
+    (``Store.clusters_stale``), or always with ``force``. Returns whether it rebuilt them."""
+    if not force and not store.clusters_stale():
+        return False
+    store.refresh_clusters(options or load_options())
+    return True
+
+
+def repair_stale_clusters(path: str | Path, options: Options | None = None) -> bool:
+    """Rebuild the stories and clusters of the store file at ``path`` if they are stale (a run
+    killed during its refresh), opening it for writing only then. Returns whether it did;
+    exporters call it first, so a GDELT-style export never drops the events of such a run."""
+    from eventcoder.store import open_store
+
+    with open_store(path, read_only=True) as store:
+        if not store.clusters_stale():
+            return False
+    with open_store(path) as store:
+        return refresh_stale_clusters(store, options)
+
+
+def _store_batch(store: Store, coded: list[CodedArticle], failed: list[Rejected], summary: RunSummary) -> None:
+    """Store a batch in one transaction; if that fails, store its parts one by one, so one
+    article the store refuses becomes a failure row (E303) and the rest are kept. A store
+    that takes nothing (disk full) raises the batch's E303."""
+    if not coded and not failed:
+        return
+    try:
+        summary.new_events += store.save_many(coded, failures=failed)
+        return
+    except StoreError as batch_error:
+        if batch_error.code != E303_WRITE:
+            raise
+        try:
+            store.save_many([], failures=failed)
+        except StoreError:
+            raise batch_error from None
+        for one in coded:
+            try:
+                summary.new_events += store.save(one)
+            except StoreError as exc:
+                refused = Rejected(source=one.article.source or one.article.id, stage="store", code=E303_WRITE,
+                                   reason=f"the store refused this article: {exc.message}", article_id=one.article.id)
+                try:
+                    store.record_failure(refused)
+                except StoreError:
+                    raise batch_error from None  # it takes nothing at all (disk full): say why the batch failed
+                summary.failures.append(refused)
 
 
 def seed_paths() -> list[Path]:

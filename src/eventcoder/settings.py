@@ -31,6 +31,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_batch", 200, "Articles stored per transaction; a killed run loses at most this many articles' coding, redone on resume."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
     Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
+    Setting("lock_wait", 30.0, "Seconds a command or the web page waits for a store file another process holds (a run storing a batch, a long export) before giving up with E304."),
+    Setting("release_between_batches", True, "A coding run closes the store file after each stored batch, so events, dyad, stories and the web page can read it while the run codes (costs a checkpoint per batch)."),
     Setting("story_threshold", 0.4, "Estimated Jaccard similarity of word shingles from which two articles are one story."),
     Setting("story_shingle", 1, "Words per shingle for story detection (1: word sets; 3: word trigrams, stricter)."),
     Setting("story_minhash_perm", 128, "MinHash permutations per article signature (more: finer similarity, slower)."),
@@ -52,6 +54,8 @@ class Options:
     store_batch: int = 200
     n_process: int = 1
     default_db: str = "events.duckdb"
+    lock_wait: float = 30.0
+    release_between_batches: bool = True
     story_threshold: float = 0.4
     story_shingle: int = 1
     story_minhash_perm: int = 128

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from eventcoder.model import Actor, Article, CodedArticle, Event, Place, Rejected, When, hash_id
-from eventcoder.store.duckdb import Store, open_store
 
 DEFAULT_TEXT = (
     "China asked North Korea on Tuesday to halt its missile tests, "
@@ -113,11 +112,6 @@ def make_coded(
         events=[make_event(art, **spec) for spec in specs],
         rejections=list(rejections),
     )
-
-
-def temp_store(path: str | Path = ":memory:") -> Store:
-    """Open a store for tests (in memory unless a path is given)."""
-    return open_store(path)
 
 
 def story_feed_records() -> list[dict[str, Any]]:

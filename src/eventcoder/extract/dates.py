@@ -50,9 +50,11 @@ BACKGROUND_AGE_DAYS = 31
 
 @lru_cache(maxsize=4096)
 def _dateparse(text: str, base: dt.date | None) -> dt.date | None:
-    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": []}
-    if base is not None:
-        settings["RELATIVE_BASE"] = dt.datetime(base.year, base.month, base.day)
+    # Always a base, so a missing part is never filled from the day of coding (no publication
+    # date: a fixed one; only expressions that name a year get here then).
+    base = base or dt.date(2000, 1, 1)
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "REQUIRE_PARTS": [],
+                                   "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day)}
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     return parsed.date() if parsed else None
 

@@ -1,11 +1,10 @@
 """Who said it: quotations, reported speech and press-conference transcripts.
 
-Three attribution patterns cover most news copy:
+Two attribution patterns cover most news copy:
 
 * a quotation followed or preceded by a speech verb and its subject
   (“...,” Geng told a daily news briefing); a paragraph that opens with a quotation and
   names nobody continues the previous speaker (wire-style multi-paragraph quotes);
-* reported speech: a speech verb with a clausal complement (Wang said China hoped ...);
 * Q:/A: transcripts, where every answer belongs to the spokesperson named before the first
   question ("At spokesperson Geng Shuang's routine press conference ...").
 
@@ -18,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 
 from eventcoder.extract.actors import ActorContext, load_actor_dictionary
 from eventcoder.extract.triggers import SPEECH_VERBS
@@ -29,7 +28,6 @@ ANSWER = re.compile(r"^\s*A\s*[:：]", re.M)
 QUESTION = re.compile(r"^\s*Q\s*[:：]", re.M)
 SPOKESPERSON = re.compile(r"spokes(?:person|man|woman)\s+([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,2})")
 PRONOUNS = {"he", "she", "him", "her"}
-GROUP_PRONOUNS = {"we", "us", "our", "they", "it", "i"}
 
 
 @dataclass
@@ -149,18 +147,3 @@ def attribute(doc: Doc, context: ActorContext) -> Attribution:
             attribution.quotes.append(Quote(speaker=attribution.answer_speaker, text=body, start_char=start, end_char=end, cue="A:"))
     return attribution
 
-
-def reported_speech(sentence: Span, context: ActorContext, last_person: Actor | None) -> list[Quote]:
-    """'X said (that) ...' without quotation marks: the complement clause, attributed to X."""
-    quotes = []
-    for token in sentence:
-        if token.lemma_.lower() not in SPEECH_VERBS:
-            continue
-        complement = next((c for c in token.children if c.dep_ == "ccomp"), None)
-        subject = subject_of(token)
-        if complement is None or subject is None:
-            continue
-        speaker = resolve_subject(subject, context, last_person)
-        clause = sentence.doc[complement.left_edge.i : complement.right_edge.i + 1]
-        quotes.append(Quote(speaker=speaker, text=clause.text, start_char=clause.start_char, end_char=clause.end_char, cue=token.text))
-    return quotes

@@ -1,21 +1,22 @@
 """Readers: files, folders and globs in, a stream of ``Article | Rejected`` out.
 
 Each format has its own module; all of them pass every article through
-``clean.clean_article`` before yielding it, and none raises for a bad record.
+``clean.clean_article`` before yielding it, and none raises for a bad record. Finding the
+files (folders, globs, symlinks, FIFOs) is ``ingest/paths.py``. A reader that fails on one
+file in a way nobody foresaw ends that file with an E209 record, and the next file is read.
 """
 
 from __future__ import annotations
 
-import glob
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from ..clean import parse_date
-from ..errors import E101_MISSING, E109_TOO_LARGE
+from ..errors import E107_UNSUPPORTED, E109_TOO_LARGE, E209_CODING_FAILED, InputError
 from ..model import Article, Rejected
 from .feeds import read_csv, read_jsonl
 from .html import article_from_html, read_html_file
 from .parquet import read_parquet
+from .paths import expand_paths, open_input
 from .text import is_sidecar, make_article, read_text_file, reject
 from .warc import read_warc
 
@@ -32,16 +33,23 @@ READERS: tuple[tuple[str, Reader], ...] = (
     (".html", read_html_file), (".htm", read_html_file), (".xhtml", read_html_file),
     (".txt", read_text_file), (".text", read_text_file), (".md", read_text_file),
 )
-_GLOB_CHARS = set("*?[")
+# Documents and databases we have no reader for: refused by name (E107), unopened. A store file
+# among the inputs is never opened at all: closing a descriptor of a DuckDB file this process
+# holds would drop DuckDB's lock on it (store/opening.py).
+UNSUPPORTED: dict[str, str] = {
+    ".pdf": "PDF", ".doc": "Word", ".docx": "Word", ".odt": "OpenDocument", ".rtf": "RTF",
+    ".xls": "Excel", ".xlsx": "Excel", ".ods": "OpenDocument", ".ppt": "PowerPoint", ".pptx": "PowerPoint",
+    ".epub": "EPUB", ".duckdb": "DuckDB", ".wal": "DuckDB write-ahead log", ".sqlite": "SQLite", ".db": "database",
+}  # fmt: skip
 
 
 def _sniff(path: Path) -> Reader:
     """Unknown suffix: HTML if the content opens with a tag, otherwise plain text."""
     try:
-        with open(path, "rb") as handle:
+        with open_input(path) as handle:
             head = handle.read(1024)
-    except OSError:
-        return read_text_file
+    except (InputError, OSError):
+        return read_text_file  # it reports why it cannot read the file
     head = head.lstrip(b"\xef\xbb\xbf").lstrip()
     return read_html_file if head.startswith(b"<") else read_text_file
 
@@ -54,7 +62,20 @@ def read_file(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
     which is read whole, is refused as E109 before reading when the file is bigger.
     """
     path = Path(path)
+    try:
+        yield from _read_file(path, min_chars, max_bytes)
+    except Exception as exc:  # noqa: BLE001 - a reader bug ends this file, not the run
+        yield reject(path, E209_CODING_FAILED, f"reading this file failed: {type(exc).__name__}: {exc}; "
+                     "what it gave before is kept, the rest of it was not read")
+
+
+def _read_file(path: Path, min_chars: int, max_bytes: int | None) -> Iterator[Article | Rejected]:
     name = path.name.lower()
+    unsupported = next((kind for suffix, kind in UNSUPPORTED.items() if name.endswith(suffix)), None)
+    if unsupported:
+        yield reject(path, E107_UNSUPPORTED, f"a {unsupported} file: eventcoder has no reader for it "
+                     f"(it reads {', '.join(s for s, _ in READERS)}, and text or HTML under any other name)")
+        return
     reader = next((r for suffix, r in READERS if name.endswith(suffix)), None) or _sniff(path)
     if reader in (read_jsonl, read_warc, read_parquet):
         yield from reader(path, min_chars=min_chars, max_bytes=max_bytes)
@@ -68,35 +89,6 @@ def read_file(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
         return
     yield from reader(path, min_chars=min_chars)
 
-
-def _walk(folder: Path) -> Iterator[Path]:
-    # Hidden files and folders (.git, .DS_Store, editor swap files) are never articles, and
-    # a metadata sidecar (name.meta.json) is read with its text file, not as an input.
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not is_sidecar(path) and not any(part.startswith(".") for part in path.relative_to(folder).parts):
-            yield path
-
-
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path | Rejected]:
-    """Files, folders (recursively, sorted, skipping hidden entries) and glob patterns to
-    files; E101 Rejected for a missing path or a pattern that matches nothing."""
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            yield from _walk(path)
-        elif path.is_file():
-            yield path
-        elif _GLOB_CHARS & set(str(item)):
-            matches = sorted(glob.glob(str(item), recursive=True))
-            if not matches:
-                yield reject(item, E101_MISSING, "pattern matched no files")
-            for match in matches:
-                match_path = Path(match)
-                if is_sidecar(match_path):
-                    continue
-                yield from (_walk(match_path) if match_path.is_dir() else [match_path])
-        else:
-            yield reject(item, E101_MISSING, "no such file or directory")
 
 
 def read_paths(paths: Iterable[str | Path], *, min_chars: int = 40,
@@ -113,7 +105,6 @@ def read_paths(paths: Iterable[str | Path], *, min_chars: int = 40,
 
 
 def read_text(text: str, *, source: str = "<text>", min_chars: int = 40, **meta: object) -> Article | Rejected:
-    """One in-memory text as a cleaned Article (meta: title, url, outlet, published, language)."""
-    if "published" in meta:
-        meta["published"] = parse_date(meta["published"])
+    """One in-memory text as a cleaned Article (meta: title, url, outlet, published, language;
+    a publication date that cannot be used is left out, with an E113 note in ``notes``)."""
     return make_article(text, source=source, min_chars=min_chars, **meta)

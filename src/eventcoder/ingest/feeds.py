@@ -1,17 +1,22 @@
-"""JSONL and CSV feeds: one article per record; a bad record is rejected and the file goes on."""
+"""JSONL and CSV feeds: one article per record; a bad record is rejected and the file goes on.
+
+A CSV row the csv module cannot parse (a quote left open swallows the rows after it) is
+rejected on its own, and reading starts again on the line after the one where it began, so
+every row after a bad row is read or recorded.
+"""
 
 from __future__ import annotations
 
 import csv
-import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..clean import parse_date
-from ..errors import E101_MISSING, E102_EMPTY, E104_DECODE, E106_BAD_RECORD, E109_TOO_LARGE, InputError
+from ..errors import E102_EMPTY, E104_DECODE, E106_BAD_RECORD, E109_TOO_LARGE, InputError
 from ..model import Article, Rejected
+from .paths import open_input, read_input
 from .text import decode_bytes, make_article, reject
 
 __all__ = ["FIELD_ALIASES", "read_csv", "read_jsonl", "record_to_article"]
@@ -58,7 +63,7 @@ def record_to_article(record: Mapping[str, Any], *, source: str, line: int,
         published = str(published)  # epoch seconds: let dateparser decide
     return make_article(text, source=source, line=line, min_chars=min_chars,
                         title=_str_or_none(_field(record, "title")), url=_str_or_none(_field(record, "url")),
-                        outlet=_str_or_none(_field(record, "outlet")), published=parse_date(published),
+                        outlet=_str_or_none(_field(record, "outlet")), published=published,
                         language=_str_or_none(_field(record, "language")))
 
 
@@ -86,9 +91,9 @@ def read_jsonl(path: str | Path, *, min_chars: int = 40, max_bytes: int | None =
     ``max_bytes`` is E109, skipped unread)."""
     source = str(path)
     try:
-        handle = open(path, "rb")
-    except OSError as exc:
-        yield reject(source, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
+        handle = open_input(path)
+    except InputError as exc:
+        yield reject(source, exc.code, exc.message)
         return
     with handle:
         for line_no, raw in enumerate(_lines(handle, max_bytes), start=1):
@@ -117,39 +122,54 @@ def read_jsonl(path: str | Path, *, min_chars: int = 40, max_bytes: int | None =
             yield record_to_article(record, source=source, line=line_no, min_chars=min_chars)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _csv_rows(lines: list[str], start: int) -> Iterator[tuple[int, list[str] | csv.Error]]:
+    """(1-based line where it starts, row or the error) for the rows from ``lines[start:]``;
+    after an error, parsing starts again on the line after that row's first line."""
+    while start < len(lines):
+        # strict: a quote left open until the end of the file is an error, not one huge field
+        reader = csv.reader(iter(lines[start:]), strict=True)
+        while True:
+            first = start + reader.line_num  # 0-based index of the row's first line
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield first + 1, exc
+                start = first + 1
+                break
+            if row:  # blank lines are not rows
+                yield first + 1, row
+
+
 def read_csv(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | Rejected]:
     """Yield one Article or Rejected per row of a CSV file with a header row."""
     source = str(path)
     try:
-        text = decode_bytes(Path(path).read_bytes())
-    except OSError as exc:
-        yield reject(source, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
-        return
+        text = decode_bytes(read_input(path))
     except InputError as exc:
         yield reject(source, exc.code, exc.message)
         return
-    # News bodies overflow the csv module's default 128 KiB field limit.
-    csv.field_size_limit(max(csv.field_size_limit(), 16 * 1024 * 1024))
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    try:
-        header = reader.fieldnames
-    except csv.Error as exc:
-        yield reject(source, E106_BAD_RECORD, f"malformed CSV header: {exc}", line=1)
-        return
-    if not header:
+    # No field can be longer than the file (itself at most max_input_bytes): the csv module's
+    # own limit would otherwise end the file at a long article body.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    rows = _csv_rows(_LINE.findall(text), 0)
+    first = next(rows, None)
+    if first is None:
         yield reject(source, E102_EMPTY, "empty CSV file (no header row)")
         return
-    while True:
-        start = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            yield reject(source, E106_BAD_RECORD, f"malformed CSV row at line {start}: {exc}", line=start)
-            return
-        if None in row:
-            yield reject(source, E106_BAD_RECORD, f"row at line {start} has more fields than the header",
-                         line=start)
-            continue
-        yield record_to_article(row, source=source, line=start, min_chars=min_chars)
+    line, header = first
+    if isinstance(header, csv.Error):
+        yield reject(source, E106_BAD_RECORD, f"malformed CSV header: {header}", line=line)
+        return
+    for line, row in rows:
+        if isinstance(row, csv.Error):
+            yield reject(source, E106_BAD_RECORD, f"malformed CSV row at line {line}: {row} (an open quote?); "
+                         "reading goes on from the next line", line=line)
+        elif len(row) > len(header):
+            yield reject(source, E106_BAD_RECORD, f"row at line {line} has more fields than the header", line=line)
+        else:
+            yield record_to_article(dict(zip(header, row)), source=source, line=line, min_chars=min_chars)

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..clean import parse_date
-from ..errors import E101_MISSING, E102_EMPTY, E103_BINARY, E105_NO_MAIN_TEXT, InputError
+from ..errors import E102_EMPTY, E103_BINARY, E105_NO_MAIN_TEXT, InputError
 from ..model import Article, Rejected
+from .paths import read_input
 from .text import decode_bytes, make_article, reject
 
 __all__ = ["article_from_html", "extract_html", "read_html_file"]
@@ -51,9 +52,9 @@ def article_from_html(html: str | bytes, *, source: str, url: str | None = None,
 def read_html_file(path: str | Path, *, min_chars: int = 40) -> Iterator[Article | Rejected]:
     """Yield the one article in an HTML file (or why there is none)."""
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        yield reject(path, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
+        data = read_input(path)
+    except InputError as exc:
+        yield reject(path, exc.code, exc.message)
         return
     try:
         # Decoded only to catch binary input with the same code as text files; the page's

@@ -12,9 +12,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..errors import E101_MISSING, E106_BAD_RECORD, E109_TOO_LARGE
+from ..errors import E106_BAD_RECORD, E109_TOO_LARGE, InputError
 from ..model import Article, Rejected
 from .feeds import record_to_article
+from .paths import open_input
 from .text import reject
 
 __all__ = ["read_parquet"]
@@ -27,15 +28,18 @@ def read_parquet(path: str | Path, *, min_chars: int = 40, max_bytes: int | None
     a row whose text is over ``max_bytes`` is E109)."""
     source = str(path)
     try:
-        parquet = pq.ParquetFile(path)
-    except FileNotFoundError as exc:
-        yield reject(source, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
+        handle = open_input(path)
+    except InputError as exc:
+        yield reject(source, exc.code, exc.message)
         return
+    try:
+        parquet = pq.ParquetFile(handle)
     except (OSError, pa.ArrowException) as exc:
+        handle.close()
         yield reject(source, E106_BAD_RECORD, f"not a readable Parquet file: {exc}")
         return
     row = 0
-    with parquet:
+    with handle, parquet:
         for batch in parquet.iter_batches(batch_size=ROWS_PER_BATCH):
             for record in batch.to_pylist():
                 row += 1

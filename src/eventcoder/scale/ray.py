@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from eventcoder.errors import E101_MISSING, InputError
+from eventcoder.errors import E101_MISSING, E114_EXTRA_MISSING, InputError
 from eventcoder.ingest import expand_paths
 from eventcoder.model import Rejected
 from eventcoder.settings import Options, load_options
@@ -129,7 +129,7 @@ def code_shards_on_ray(
         import ray
     except ImportError as exc:
         raise InputError("Ray is not installed; install the extra: pip install -e '.[ray]'",
-                         code="E100") from exc
+                         code=E114_EXTRA_MISSING) from exc
     from eventcoder.scale.local import default_workers
 
     shards = _shard_files(inputs)

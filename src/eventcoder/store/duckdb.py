@@ -4,13 +4,17 @@ Ids are content hashes (``model.hash_id``), so saving the same article twice add
 nothing twice: articles and failures are upserted, and an event whose id is already
 stored replaces the old row (with its actor rows). Every ``save`` is one transaction;
 a failed write rolls back and raises ``StoreError`` ``E303``, leaving earlier data as it was.
+
+The file is opened as an untrusted one and shared with other processes by taking turns
+(``store/opening.py``): a ``Store`` connects when first used, :meth:`Store.release` gives the
+file back (a coding run does so between batches, so readers get in), and the next use
+connects again. A read that fails on a damaged file raises ``StoreError`` ``E301``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -20,10 +24,12 @@ from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, E304_LOCKED, StoreError
+from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, StoreError
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
 from eventcoder.settings import Options, load_options
+from eventcoder.store import opening
 
 SCHEMA_VERSION = 3  # 2: stories, event_clusters, cluster_events; 3: corrections (older files migrated on open)
 DEFAULT_PATH = "events.duckdb"
@@ -36,6 +42,8 @@ _TABLE_KEYS.update({"stories": "article_id", "event_clusters": "cluster_id", "cl
 # Written by people (the page's "report wrong coding"), never by a coding run; exported with the rest.
 ANALYST_TABLES = ("corrections",)
 _TABLE_KEYS["corrections"] = "id"
+# Every name eventcoder reads: each must be a base table in a store file (never a view).
+OWN_TABLES = ("schema_version", *TABLES, *STORY_TABLES, *ANALYST_TABLES, "story_signatures", "story_embeddings")
 
 ARTICLE_COLUMNS = ("id", "url", "outlet", "published", "title", "text", "language", "source", "coded_at")
 EVENT_COLUMNS = (
@@ -117,15 +125,47 @@ def _failure_row(rej: Rejected, now: dt.datetime) -> tuple[Any, ...]:
 class Store:
     """A DuckDB event store. Build it with :func:`open_store`; use it as a context manager."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
-        self._con = con
+    def __init__(self, path: str, *, read_only: bool = False, wait: float = 0.0,
+                 connection: duckdb.DuckDBPyConnection | None = None) -> None:
         self.path = path
+        self.read_only = read_only
+        self.wait = wait  # seconds to wait for the file while another process holds it
+        self._connection = connection
+        self._closed = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 
+    @property
+    def _con(self) -> duckdb.DuckDBPyConnection:
+        """The open connection, connecting again after :meth:`release`."""
+        if self._connection is None:
+            if self._closed:
+                raise StoreError("the store is closed", code=E301_OPEN, source=self.path)
+            self._connection = opening.connect(self.path, read_only=self.read_only, wait=self.wait, tables=OWN_TABLES)
+        return self._connection
+
+    def release(self) -> None:
+        """Give the file back to other processes: close the connection (DuckDB checkpoints on
+        close) and, for a writer, end its turn. The next use connects again. A store in memory
+        is kept. Raises ``StoreError`` ``E303`` when the checkpoint cannot be written (disk
+        full): what was committed stays in the write-ahead log and is replayed on next open."""
+        if self._connection is None or self.path == ":memory:":
+            return
+        connection, self._connection = self._connection, None
+        try:
+            connection.close()
+        except duckdb.Error as exc:
+            raise StoreError(f"could not write the store's checkpoint: {exc}", code=E303_WRITE, source=self.path) from exc
+        finally:
+            opening.closed(self.path, read_only=self.read_only)
+
     def close(self) -> None:
-        """Close the connection; the file stays."""
-        self._con.close()
+        """Close the connection; the file stays. The store cannot be used after."""
+        if self.path == ":memory:" and self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        self._closed = True
+        self.release()
 
     def __enter__(self) -> Store:
         return self
@@ -136,7 +176,12 @@ class Store:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        try:
+            self.close()
+        except StoreError:
+            if exc is None:
+                raise
+            # Already failing (a write that hit a full disk, say): that error is the one to show.
 
     def __repr__(self) -> str:
         return f"Store({self.path!r})"
@@ -203,7 +248,7 @@ class Store:
 
     def article_ids(self) -> set[str]:
         """Ids of every stored article (what a resumed coding run skips)."""
-        return {row[0] for row in self._con.execute("SELECT id FROM articles").fetchall()}
+        return {row[0] for row in self._read("SELECT id FROM articles")}
 
     def keys(self) -> dict[str, list[tuple[Any, ...]]]:
         """The key of every row of every table, sorted: ``articles``/``failures`` by id,
@@ -215,7 +260,7 @@ class Store:
             "event_actors": "SELECT event_id, role, position FROM event_actors ORDER BY 1, 2, 3",
             "failures": "SELECT id FROM failures ORDER BY 1",
         }
-        return {table: [tuple(row) for row in self._con.execute(query).fetchall()] for table, query in sql.items()}
+        return {table: [tuple(row) for row in self._read(query)] for table, query in sql.items()}
 
     def orphans(self) -> dict[str, int]:
         """Rows pointing at nothing (always 0 after whole-batch transactions): events without
@@ -228,15 +273,11 @@ class Store:
             "failures": "SELECT count(*) FROM failures f ANTI JOIN articles a ON f.article_id = a.id "
                         "WHERE f.article_id IS NOT NULL AND f.stage = 'events'",
         }
-        return {table: int(self._con.execute(query).fetchone()[0]) for table, query in sql.items()}  # type: ignore[index]
+        return {table: int(self._read(query)[0][0]) for table, query in sql.items()}
 
     def counts(self) -> dict[str, int]:
         """Row count of every table."""
-        counts: dict[str, int] = {}
-        for table in TABLES:
-            row = self._con.execute(f"SELECT count(*) FROM {table}").fetchone()
-            counts[table] = int(row[0]) if row else 0
-        return counts
+        return {table: int(self._read(f"SELECT count(*) FROM {table}")[0][0]) for table in TABLES}
 
     def articles(self, limit: int | None = None) -> list[dict[str, Any]]:
         """Stored articles, newest published first (undated last)."""
@@ -251,8 +292,8 @@ class Store:
 
     def schema_version(self) -> int:
         """The schema version stored in the file."""
-        row = self._con.execute("SELECT max(version) FROM schema_version").fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        rows = self._read("SELECT max(version) FROM schema_version")
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
     def export_parquet(self, directory: str | Path) -> dict[str, Path]:
         """Write one ``<table>.parquet`` per table into ``directory`` (created if missing).
@@ -265,12 +306,19 @@ class Store:
             out.mkdir(parents=True, exist_ok=True)
             for table in TABLES + STORY_TABLES + ANALYST_TABLES:
                 target = out / f"{table}.parquet"
-                # COPY takes no bound parameter for its target, so quote the literal ourselves.
-                literal = str(target).replace("'", "''")
                 order = _TABLE_KEYS[table]  # a stable order, so re-exports of the same store compare equal
-                self._con.execute(f"COPY (SELECT * FROM {table} ORDER BY {order}) TO '{literal}' (FORMAT PARQUET)")
+                # Written by pyarrow from a stream of record batches, not with COPY ... TO: the
+                # store is opened with DuckDB's file access off (store/opening.py).
+                cursor = self._con.cursor()  # its own result stream, finished by closing it
+                try:
+                    batches = _arrow_batches(cursor.sql(f"SELECT * FROM {table} ORDER BY {order}"))
+                    with pq.ParquetWriter(target, batches.schema) as writer:
+                        for batch in batches:
+                            writer.write_batch(batch)
+                finally:
+                    cursor.close()
                 written[table] = target
-        except (OSError, duckdb.Error) as exc:
+        except (OSError, duckdb.Error, pa.ArrowException) as exc:
             raise StoreError(f"could not export Parquet: {exc}", code=E303_WRITE, source=str(out)) from exc
         return written
 
@@ -278,11 +326,19 @@ class Store:
 
     def story_counts(self) -> dict[str, int]:
         """Row count of the stories, event_clusters and cluster_events tables."""
-        counts: dict[str, int] = {}
-        for table in STORY_TABLES:
-            row = self._con.execute(f"SELECT count(*) FROM {table}").fetchone()
-            counts[table] = int(row[0]) if row else 0
-        return counts
+        return {table: int(self._read(f"SELECT count(*) FROM {table}")[0][0]) for table in STORY_TABLES}
+
+    def clusters_stale(self) -> bool:
+        """True when stories and clusters do not match the stored events: an event with no
+        cluster, a cluster member that is no longer stored, or an article with no story
+        (a run killed before its refresh, say). Derived from the data, so any later run or
+        export can see it and rebuild (``run.refresh_stale_clusters``)."""
+        sql = """
+        SELECT EXISTS (SELECT 1 FROM events e ANTI JOIN cluster_events c ON c.event_id = e.id)
+            OR EXISTS (SELECT 1 FROM cluster_events c ANTI JOIN events e ON e.id = c.event_id)
+            OR EXISTS (SELECT 1 FROM articles a ANTI JOIN stories s ON s.article_id = a.id)
+        """
+        return bool(self._read(sql)[0][0])
 
     def refresh_clusters(self, options: Options | None = None) -> dict[str, int]:
         """Rebuild stories and event clusters for the whole store (``eventcoder.stories``),
@@ -387,9 +443,18 @@ class Store:
     # -- helpers for store/ modules only (queries.py) ----------------------------------------
 
     def _rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
-        cur = self._con.execute(sql, list(params or []))
-        names = [d[0] for d in cur.description or []]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        try:
+            cur = self._con.execute(sql, list(params or []))
+            names = [d[0] for d in cur.description or []]
+            return [dict(zip(names, row)) for row in cur.fetchall()]
+        except duckdb.Error as exc:
+            raise _read_error(self.path, exc) from exc
+
+    def _read(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        try:
+            return self._con.execute(sql, list(params or [])).fetchall()
+        except duckdb.Error as exc:
+            raise _read_error(self.path, exc) from exc
 
     def _stream(self, sql: str, params: Sequence[Any] | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
         """Rows of ``sql`` as dicts, fetched ``batch`` at a time (an Arrow record batch reader),
@@ -407,13 +472,16 @@ class Store:
     def _transaction(self, work: Callable[[], T], what: str) -> T:
         try:
             self._con.execute("BEGIN TRANSACTION")
-        except duckdb.Error as exc:  # e.g. the store was closed
+        except duckdb.Error as exc:  # e.g. a read-only store
             raise StoreError(f"{what} failed: {exc}", code=E303_WRITE, source=self.path) from exc
         try:
             result = work()
             self._con.execute("COMMIT")
         except Exception as exc:
-            self._con.execute("ROLLBACK")
+            try:
+                self._con.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # a COMMIT that failed (disk full) has already ended and undone the transaction
             raise StoreError(f"{what} failed and was rolled back: {exc}", code=E303_WRITE, source=self.path) from exc
         return result
 
@@ -466,6 +534,16 @@ class Store:
             self._con.unregister(name)
 
 
+def _read_error(path: str, exc: BaseException) -> StoreError:
+    return StoreError(f"could not read the store (a damaged or truncated file?): {exc}", code=E301_OPEN, source=path)
+
+
+def _arrow_batches(relation: duckdb.DuckDBPyRelation, rows: int = 100_000) -> pa.RecordBatchReader:
+    # DuckDB 1.x names it fetch_record_batch; 2.x, to_arrow_reader.
+    reader = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
+    return reader(rows)
+
+
 def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
@@ -476,45 +554,23 @@ def _stored_version(con: duckdb.DuckDBPyConnection) -> int | None:
     return int(row[0]) if row and row[0] is not None else None
 
 
-def _is_lock_conflict(exc: BaseException) -> bool:
-    # DuckDB reports a held file as IOException "Could not set lock on file ...: Conflicting
-    # lock is held in <program> (PID n)"; there is no narrower exception class to catch.
-    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
-
-
-def _locked_error(where: str, exc: BaseException, read_only: bool) -> StoreError:
-    holder = re.search(r"PID (\d+)", str(exc))
-    who = f"another eventcoder process (PID {holder.group(1)})" if holder else "another eventcoder process"
-    wanted = "read" if read_only else "write"
-    return StoreError(
-        f"{who} is writing to this store, and DuckDB lets one process hold a file for writing; "
-        f"could not open it to {wanted}. Wait for that run to finish, or use another --db file.",
-        code=E304_LOCKED,
-        source=where,
-    )
-
-
-def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> Store:
+def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False, wait: float | None = None) -> Store:
     """Open (creating if needed) the DuckDB store at ``path``; ``":memory:"`` is allowed.
 
-    ``read_only=True`` opens an existing file without writing to it (no schema set-up);
-    many read-only openers may share a file, but not while a writer holds it.
-    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, ``E302``
-    if it was written by a newer eventcoder (its schema version is above ours), and
-    ``E304`` while another process holds the file for writing (one writer per file).
+    ``read_only=True`` opens an existing file without writing to it (no schema set-up, no
+    migration). While another process holds the file, opening waits up to ``wait`` seconds
+    (default: the ``lock_wait`` setting); a writer goes before readers that come after it.
+    Raises ``StoreError`` ``E301`` if the file cannot be opened or created, is not a DuckDB
+    file, is truncated, or has a view where eventcoder keeps a table; ``E302`` if it was
+    written by a newer eventcoder (its schema version is above ours) or, read-only, by an
+    older one; and ``E304`` while another process still holds the file after the wait.
     """
     where = str(path)
     read_only = read_only and where != ":memory:"  # an empty in-memory store has nothing to protect
-    if read_only and not Path(where).is_file():
+    wait = load_options().lock_wait if wait is None else wait
+    if read_only and not Path(where).exists():
         raise StoreError("no store file here to open read-only", code=E301_OPEN, source=where)
-    try:
-        if where != ":memory:" and not read_only:
-            Path(where).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(where, read_only=read_only)
-    except (OSError, duckdb.Error) as exc:
-        if _is_lock_conflict(exc):
-            raise _locked_error(where, exc, read_only) from exc
-        raise StoreError(f"could not open or create the store: {exc}", code=E301_OPEN, source=where) from exc
+    con = opening.connect(where, read_only=read_only, wait=wait, tables=OWN_TABLES)
     try:
         version = _stored_version(con)
         if version is not None and version > SCHEMA_VERSION:
@@ -545,13 +601,13 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
                 # story tables (filled below, once the Store exists) and the corrections table.
                 con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
             con.execute("COMMIT")
-    except StoreError:
+    except BaseException as exc:
         con.close()
+        opening.closed(where, read_only=read_only)
+        if isinstance(exc, duckdb.Error):
+            raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
         raise
-    except duckdb.Error as exc:
-        con.close()
-        raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
-    store = Store(con, where)
+    store = Store(where, read_only=read_only, wait=wait, connection=con)
     if not read_only and version is not None and version < 2:
         store.refresh_clusters()  # a version-1 store had no clusters: build them once
     return store

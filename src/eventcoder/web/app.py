@@ -7,14 +7,22 @@ and ``/api/dyad/{a}/{b}``, the map on ``/`` and ``/api/map``); OpenAPI docs are 
 
 DuckDB lets one process hold a file for writing, and a reader blocks a writer too, so the
 app opens the store read-only for each request and closes it after: a coding run in another
-process waits at most one request. While a writer holds the file, requests get 503 and a
-message saying so, not 500.
+process waits at most one request, and new requests wait while it stores a batch
+(``store/opening.py``: writers go first). A request waits up to ``lock_wait`` seconds for the
+file; after that, or for a store that is missing or damaged, it gets 503 and a message saying
+so, not 500.
+
+The page is built to be safe over untrusted stores: an article's URL becomes a link only when
+it is http(s) (never ``javascript:``), every response carries a Content-Security-Policy that
+allows nothing but the app's own files, and requests must name this server in their Host
+header (``allowed_hosts``), so a page on another site cannot read the API through DNS rebinding.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qs
@@ -28,6 +36,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, field_validator, model_validator
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from swagger_ui_bundle import swagger_ui_path
 
 import eventcoder
@@ -35,6 +44,7 @@ from eventcoder import export as exporting
 from eventcoder.errors import E304_LOCKED, StoreError
 from eventcoder.ontology.plover import load_ontology
 from eventcoder.store import Store, queries
+from eventcoder.settings import load_options
 from eventcoder.store.corrections import FIELDS as CORRECTABLE
 from eventcoder.store.corrections import add_correction
 from eventcoder.store.duckdb import open_store
@@ -48,6 +58,15 @@ EVENT_ID_PATTERN = r"^[0-9a-f]{6,64}$"  # content-hash ids (model.hash_id)
 MAX_PAGE = 500
 MAP_PLACES = 2000
 DyadPeriod = Literal["day", "month", "year"]
+# Host names a browser on this machine uses for the server; serve() adds the --host it binds.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+# Browsers drop tabs and newlines inside a URL and ignore leading spaces and controls, so
+# "java\tscript:" is javascript: to them; the scheme is read the same way here.
+_IGNORED_IN_URL = re.compile(r"[\x00-\x20\x7f-\x9f]")
+PAGE_POLICY = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+# Swagger UI starts itself with an inline script; only the /docs page may run one.
+DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+               "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'")
 
 
 class EventFilters(BaseModel):
@@ -170,6 +189,15 @@ def event_detail(store: Store, event_id: str) -> dict[str, Any]:
     return {"event": event, "article": article, "sources": sources, "corrections": queries.corrections(store, event_id)}
 
 
+def link_url(url: str | None) -> str | None:
+    """``url`` if it is safe to make a link of (an http or https URL), else None: a stored
+    ``javascript:alert(1)`` (or ``java\tscript:``, `` JaVaScRiPt:``) is shown as text."""
+    if not url:
+        return None
+    plain = _IGNORED_IN_URL.sub("", url).lower()
+    return url if plain.startswith(("http://", "https://")) else None
+
+
 def highlight(text: str, start: int | None, end: int | None) -> tuple[str, str, str]:
     """``text`` split around the evidence span ``start:end`` (before, evidence, after);
     the whole text as "before" when the offsets do not fit it."""
@@ -183,7 +211,7 @@ def highlight(text: str, start: int | None, end: int | None) -> tuple[str, str, 
 
 def read_store(request: Request) -> Iterator[Store]:
     """The app's store, opened read-only for one request and closed after it."""
-    with open_store(request.app.state.db_path, read_only=True) as opened:
+    with open_store(request.app.state.db_path, read_only=True, wait=request.app.state.lock_wait) as opened:
         yield opened
 
 
@@ -213,8 +241,13 @@ def _wants_html(request: Request) -> bool:
     return not request.url.path.startswith(("/api", "/docs", "/openapi"))
 
 
-def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
-    """The browsing app over the DuckDB store at ``db_path`` (opened read-only per request)."""
+def create_app(db_path: str | Path, *, title: str = "eventcoder", allowed_hosts: Sequence[str] | None = None,
+               lock_wait: float | None = None) -> FastAPI:
+    """The browsing app over the DuckDB store at ``db_path`` (opened read-only per request).
+
+    ``allowed_hosts``: Host header values answered (default: this machine's names, and
+    ``testserver`` for FastAPI's TestClient); ``"*"`` answers any. ``lock_wait``: seconds a
+    request waits for a store another process holds (default: the ``lock_wait`` setting)."""
     app = FastAPI(
         title=f"{title} events",
         version=eventcoder.__version__,
@@ -224,8 +257,23 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
         redoc_url=None,
     )
     app.state.db_path = str(db_path)
+    app.state.lock_wait = load_options().lock_wait if lock_wait is None else lock_wait
+    hosts = list(allowed_hosts) if allowed_hosts is not None else [*LOCAL_HOSTS, "testserver"]
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        docs = request.url.path == "/docs"
+        response.headers.setdefault("Content-Security-Policy", DOCS_POLICY if docs else PAGE_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals.update(quad_names=QUAD_NAMES, event_types=list(load_ontology()), version=eventcoder.__version__)
+    templates.env.filters["link_url"] = link_url
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.mount("/static-docs", StaticFiles(directory=swagger_ui_path), name="static-docs")
 
@@ -393,13 +441,19 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder") -> FastAPI:
     return app
 
 
-def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Run the browsing app with uvicorn until interrupted.
+def check_store(db_path: str | Path) -> None:
+    """Open the store read-only once and close it: a missing, foreign, newer or damaged file
+    raises its ``StoreError`` here, instead of on every request."""
+    open_store(db_path, read_only=True).close()
 
-    Opens the store read-only once first, so a missing or foreign file fails here with
-    its ``StoreError`` instead of on every request.
-    """
+
+def serve(db_path: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the browsing app with uvicorn until interrupted (after :func:`check_store`).
+
+    Requests must name this machine (or ``host``) in their Host header; bound to every
+    interface (``0.0.0.0``, ``::``), any name is answered."""
     import uvicorn
 
-    open_store(db_path, read_only=True).close()
-    uvicorn.run(create_app(db_path), host=host, port=port, log_level="info")
+    check_store(db_path)
+    hosts = ["*"] if host in ("0.0.0.0", "::", "") else [*LOCAL_HOSTS, host]
+    uvicorn.run(create_app(db_path, allowed_hosts=hosts), host=host, port=port, log_level="info")

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -33,11 +34,12 @@ from typing import Any
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from eventcoder.run import seed_paths
 from eventcoder.errors import StoreError
+from eventcoder.model import storable
+from eventcoder.run import seed_paths
 from eventcoder.store import Store, open_store
 
-__all__ = ["BAD_KINDS", "CrashRun", "Expected", "Reconciliation", "compare_stores", "crash_and_resume",
+__all__ = ["BAD_KINDS", "HOSTILE_KINDS", "ONCE_KINDS", "CrashRun", "Expected", "Reconciliation", "compare_stores", "crash_and_resume",
            "generate_batch", "iter_manifest", "load_sentences", "reconcile", "start_coder", "stores_equal"]
 
 CODED = "coded"
@@ -62,11 +64,31 @@ BAD_KINDS: dict[str, tuple[str, int]] = {
     "warc_garbage": ("E106", 3),
     "warc_truncated": ("E106", 3),
 }
+# Inputs built to break the coder (issue 16), drawn like the bad kinds, with their weights; each
+# becomes what ``_Writer.hostile`` says (coded, a failure, or an article plus a note).
+HOSTILE_KINDS: dict[str, int] = {
+    "dated_year_one": 3,      # a feed record published 0001-01-01 saying "on Sunday": coded + E113
+    "dated_yesterday": 3,     # a feed record published "yesterday": coded + E113, no clock used
+    "open_quote_csv": 3,      # a CSV row whose quote never closes: E106, the rows after it coded
+    "pdf_document": 2,        # a .pdf: E107, unopened
+    "link_outside": 2,        # a symlink to a file outside the input folder: E111
+    "link_loop": 2,           # two symlinks pointing at each other: E110 each
+    "name_not_utf8": 3,       # a file name with a byte that is not UTF-8: coded
+    "escape_title": 3,        # terminal escape sequences in a feed record's title and outlet: coded
+    "invisible_chars": 3,     # zero-width and bidi controls inside a country name: coded
+}
+# Written once per batch with the 50 MB file (they are large or slow to make): a FIFO (E110), a
+# symlink to a folder (E110), 40,000 heading lines, one 5,000-word sentence, a 17 MB CSV field
+# (coded), a WARC record followed by 60 MB without a newline (coded + E106), and a WARC whose
+# HTTP body is gzip of 1 GiB (E109, then the next record coded).
+ONCE_KINDS = ("fifo", "link_to_folder", "junk_heavy", "long_sentence", "csv_huge_field", "warc_tail", "warc_bomb")
 # Kinds of good input: plain UTF-8 text, HTML, a JSONL line, a CSV row, a WARC record, and
 # text that is readable once decoded right (cp1252 bytes, UTF-16 without a byte-order mark).
 GOOD_KINDS = ("text", "html", "jsonl", "csv", "warc", "cp1252", "utf16le")
-# The PLOVER gold file lives beside the repository (../shared/data) in the project's layout.
-GOLD_CANDIDATES = ("../shared/data/plover_gsr_cameo.json", "shared/data/plover_gsr_cameo.json")
+# The PLOVER gold file lives beside the repository (../shared/data) in the project's layout;
+# found from this file, not the working directory, so the harness runs from anywhere.
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_CANDIDATES = (ROOT.parent / "shared" / "data" / "plover_gsr_cameo.json", ROOT / "shared" / "data" / "plover_gsr_cameo.json")
 
 
 @dataclass(frozen=True)
@@ -137,7 +159,8 @@ class _Writer:
         return self.folder / f"{self.serial:05d}_{kind}{suffix}"
 
     def expect(self, path: Path, line: int | None, outcome: str, kind: str) -> None:
-        self.expected.append(Expected(str(path), line, outcome, kind))
+        # As the store writes a name that is not UTF-8 (model.storable).
+        self.expected.append(Expected(storable(str(path)), line, outcome, kind))
 
     def article_text(self) -> str:
         """A short, unique article: a dateline with a serial number and two real sentences."""
@@ -285,18 +308,155 @@ class _Writer:
         return 1
 
 
+    # -- hostile inputs (issue 16) --------------------------------------------------------
+
+    SUNDAY = "China urged North Korea on Sunday to halt its missile tests, the foreign ministry in Beijing said."
+
+    def hostile(self, kind: str) -> int:
+        """Write one input of ``kind`` (HOSTILE_KINDS or ONCE_KINDS); returns the inputs it holds."""
+        if kind in ("dated_year_one", "dated_yesterday", "escape_title"):
+            path = self.path(kind, ".jsonl")
+            record = {"title": f"Report {self.serial}", "text": self.article_text(), "date": "2019-03-21"}
+            if kind == "dated_year_one":
+                record.update(date="0001-01-01", text=f"Report {self.serial}. {self.SUNDAY}")
+            elif kind == "dated_yesterday":
+                record["date"] = "yesterday"
+            else:
+                record.update(title=f"Talks \x1b]0;pwned\x07 \x1b[2J\x9b31m resumed {self.serial}", outlet="wire\x1b[31m")
+            path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+            self.expect(path, 1, CODED, kind)
+            if kind != "escape_title":
+                self.expect(path, 1, "E113", kind)
+            return 1
+        if kind == "open_quote_csv":
+            path = self.path(kind, ".csv")
+            # One line each: after a broken row, reading starts again on its next line, so lines
+            # inside the broken row would be read as rows of their own (and fail on their own).
+            texts = [" ".join(self.article_text().replace('"', "'").split()) for _ in range(3)]
+            path.write_text("title,text,date\n" f'one,"{texts[0]}",2019-03-21\n'
+                            f'two,"{texts[1]} and the quote is never closed,2019-03-21\n'
+                            f'three,"{texts[2]}",2019-03-21\n', encoding="utf-8")
+            self.expect(path, 2, CODED, "csv")
+            self.expect(path, 3, "E106", kind)
+            self.expect(path, 4, CODED, "csv")
+            return 3
+        if kind == "pdf_document":
+            path = self.path(kind, ".pdf")
+            path.write_bytes(b"%PDF-1.7\n" + bytes(self.rng.randrange(256) for _ in range(256)))
+            self.expect(path, None, "E107", kind)
+            return 1
+        if kind == "link_outside":
+            outside = self.folder.parent / f"{self.folder.name}-outside-{self.serial}.txt"
+            outside.write_text("root:x:0:0:root:/root:/bin/bash\n" * 5, encoding="utf-8")
+            path = self.path(kind, ".txt")
+            os.symlink(outside, path)
+            self.expect(path, None, "E111", kind)
+            return 1
+        if kind == "link_loop":
+            first, second = self.path(kind, ".txt"), self.path(kind, ".txt")
+            os.symlink(second.name, first)
+            os.symlink(first.name, second)
+            self.expect(first, None, "E110", kind)
+            self.expect(second, None, "E110", kind)
+            return 2
+        if kind == "name_not_utf8":
+            path = Path(os.fsdecode(os.fsencode(self.path(kind, "")) + b"-caf\xe9-\xff.txt"))
+            path.write_text(self.article_text(), encoding="utf-8")
+            self.expect(path, None, CODED, kind)
+            return 1
+        if kind == "invisible_chars":
+            path = self.path(kind, ".txt")
+            text = self.article_text().replace("China", "Ch\u200dina").replace("North Korea", "North\u202e Korea")
+            path.write_text(text + "\n\nChi\u200bna urged the United States on Monday to ease sanctions.", encoding="utf-8")
+            self.expect(path, None, CODED, kind)
+            return 1
+        return self.once(kind)
+
+    def once(self, kind: str) -> int:
+        if kind == "fifo":
+            path = self.path(kind, ".txt")
+            os.mkfifo(path)
+            self.expect(path, None, "E110", kind)
+            return 1
+        if kind == "link_to_folder":
+            path = self.path(kind, "")
+            os.symlink(".", path)
+            self.expect(path, None, "E110", kind)
+            return 1
+        if kind in ("junk_heavy", "long_sentence"):
+            path = self.path(kind, ".txt")
+            if kind == "junk_heavy":
+                text = self.article_text() + "\n" + "Related:\n" * 40_000
+            else:
+                clause = self.SUNDAY.rstrip(".").replace("Sunday", "Monday")
+                text = f"Report {self.serial}. " + ", and ".join([clause] * 300) + "."
+            path.write_text(text, encoding="utf-8")
+            self.expect(path, None, CODED, kind)
+            return 1
+        if kind == "csv_huge_field":
+            path = self.path(kind, ".csv")
+            buffer = io.StringIO()
+            rows = [["title", "text", "date"], ["one", self.article_text(), "2019-03-21"],
+                    ["big", self.article_text() + " More words follow here." * 720_000, "2019-03-21"],
+                    ["three", self.article_text(), "2019-03-21"]]
+            csv.writer(buffer, lineterminator="\n").writerows(rows)
+            path.write_text(buffer.getvalue(), encoding="utf-8")
+            line = 2
+            for row in rows[1:]:
+                self.expect(path, line, CODED, kind)
+                line += 1 + sum(cell.count("\n") for cell in row)
+            return 3
+        if kind == "warc_tail":
+            path = self.path(kind, ".warc")
+            page = self.html(self.article_text())
+            buffer = io.BytesIO()
+            writer = WARCWriter(buffer, gzip=False)
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://news.example/{self.serial}", "response",
+                                                          payload=io.BytesIO(page), http_headers=headers))
+            with open(path, "wb") as handle:
+                handle.write(buffer.getvalue())
+                for _ in range(60):
+                    handle.write(b"X" * 1_000_000)
+            self.expect(path, None, CODED, "warc")
+            self.expect(path, None, "E106", kind)
+            return 2
+        if kind == "warc_bomb":
+            path = self.path(kind, ".warc.gz")
+            squeezer = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip framing
+            zeros = bytes(1 << 24)
+            bomb = b"".join(squeezer.compress(zeros) for _ in range(64)) + squeezer.flush()  # 1 GiB decoded
+            buffer = io.BytesIO()
+            writer = WARCWriter(buffer, gzip=True)
+            for n, (body, extra) in enumerate([(bomb, [("Content-Encoding", "gzip")]), (self.html(self.article_text()), [])]):
+                headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *extra], protocol="HTTP/1.1")
+                writer.write_record(writer.create_warc_record(f"https://news.example/{self.serial}/{n}", "response",
+                                                              payload=io.BytesIO(body), http_headers=headers))
+            path.write_bytes(buffer.getvalue())
+            self.expect(path, None, "E109", kind)
+            self.expect(path, None, CODED, "warc")
+            return 2
+        raise ValueError(f"unknown hostile kind {kind!r}")
+
+
 def generate_batch(folder: Path, inputs: int, *, good_share: float = 0.3, seed: int = 0,
                    oversized: bool = True, gold: Path | None = None) -> list[Expected]:
     """Write about ``inputs`` inputs (files, feed lines, CSV rows, WARC records) into
     ``folder``: ``good_share`` of them good articles, the rest drawn from every bad kind
-    (each kind at least once), plus one 50 MB file when ``oversized``. Returns the manifest,
-    also written beside the folder as ``<folder>.manifest.jsonl``."""
+    (each kind at least once, and the hostile kinds of issue 16), plus when ``oversized`` one
+    50 MB file and each of ONCE_KINDS. Returns the manifest, also written beside the folder as
+    ``<folder>.manifest.jsonl``."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
     writer = _Writer(folder, load_sentences(gold), rng)
-    kinds, weights = list(BAD_KINDS), [w for _, w in BAD_KINDS.values()]
+    kinds = [*BAD_KINDS, *HOSTILE_KINDS]
+    weights = [w for _, w in BAD_KINDS.values()] + list(HOSTILE_KINDS.values())
     written = 0
-    queue = list(BAD_KINDS) + [kind for kind in GOOD_KINDS]  # every kind at least once
+    queue = [*BAD_KINDS, *HOSTILE_KINDS, *GOOD_KINDS]  # every kind at least once
+    if oversized:
+        for kind in ONCE_KINDS:
+            if kind != "fifo" or hasattr(os, "mkfifo"):
+                written += writer.once(kind)
     if oversized:
         path = writer.path("oversized", ".txt")
         with open(path, "wb") as handle:
@@ -309,7 +469,12 @@ def generate_batch(folder: Path, inputs: int, *, good_share: float = 0.3, seed: 
         kind = queue.pop() if queue else None
         if kind is None:
             kind = rng.choice(GOOD_KINDS) if rng.random() < good_share else rng.choices(kinds, weights)[0]
-        written += writer.good(kind) if kind in GOOD_KINDS else writer.bad(kind)
+        if kind in GOOD_KINDS:
+            written += writer.good(kind)
+        elif kind in HOSTILE_KINDS:
+            written += writer.hostile(kind)
+        else:
+            written += writer.bad(kind)
     manifest = folder.parent / f"{folder.name}.manifest.jsonl"
     manifest.write_text("".join(json.dumps(e.__dict__) + "\n" for e in writer.expected), encoding="utf-8")
     return writer.expected

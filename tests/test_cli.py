@@ -38,7 +38,7 @@ COMMANDS = {
     "dyad": "ACTOR to RECIPIENT",
     "failures": "could not be coded",
     "export": "Export stored events",
-    "eval": "gold-standard",
+    "eval": "gold events",
     "settings": "every setting",
     "stories": "List deduplicated events",
     "serve": "Browse stored events in a web page",

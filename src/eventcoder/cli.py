@@ -337,7 +337,10 @@ def print_event_list(rows: Sequence[dict[str, Any]]) -> None:
     """Events one after another in the order given (``events`` lists newest first), each
     with its source: a Rich table when the terminal is wide enough, two lines an event
     when it is not."""
-    out.print(_events_table(rows, with_source=True) if out.width >= WIDE_TABLE else _events_lines(rows, with_source=True))
+    if out.width >= WIDE_TABLE:
+        out.print(_events_table(rows, with_source=True))
+    else:  # the terminal wraps long lines itself; Rich would break a title mid-way
+        out.print(_events_lines(rows, with_source=True), soft_wrap=True)
 
 
 def _simple_table(columns: Sequence[str]) -> Callable[[Sequence[dict[str, Any]]], None]:

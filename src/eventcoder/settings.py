@@ -31,12 +31,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("store_batch", 200, "Articles stored per transaction; a killed run loses at most this many articles' coding, redone on resume."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
     Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
-    Setting("story_threshold", 0.4, "Estimated Jaccard similarity of word shingles from which two articles are one story."),
-    Setting("story_shingle", 1, "Words per shingle for story detection (1: word sets; 3: word trigrams, stricter)."),
-    Setting("story_minhash_perm", 128, "MinHash permutations per article signature (more: finer similarity, slower)."),
-    Setting("cluster_window_days", 3, "Events with the same actors, type and recipients within this many days are one event."),
-    Setting("story_method", "minhash", "How articles are linked into stories: minhash (near-duplicates), embeddings (sentence embeddings of title and lead; needs the embeddings extra, else E208) or both."),
-    Setting("story_embedding_threshold", 0.7, "Cosine similarity of two articles' embeddings from which they are one story (story_method embeddings or both)."),
+    Setting("story_threshold", 0.31, "Mean similarity (rarity-weighted words, names, numbers and coded events, cosine) from which articles are one story; chosen on ECB+ (docs/EVALUATION.md)."),
+    Setting("story_window_days", 3, "Articles published more than this many days apart are never linked into one story."),
+    Setting("story_undated_margin", 0.04, "Extra similarity two articles need when either has no publication date (no window keeps them apart)."),
+    Setting("cluster_window_days", 3, "Events of one story whose own dates lie more than this many days apart are different events."),
+    Setting("story_method", "terms", "How articles are compared for stories: terms (default), embeddings (sentence embeddings of title and lead; needs the embeddings extra, else E208) or both (the mean of the two)."),
+    Setting("story_embedding_threshold", 0.7, "Mean cosine similarity of articles' embeddings from which they are one story (story_method embeddings; both uses the mean of this and story_threshold)."),
 )
 
 
@@ -52,11 +52,11 @@ class Options:
     store_batch: int = 200
     n_process: int = 1
     default_db: str = "events.duckdb"
-    story_threshold: float = 0.4
-    story_shingle: int = 1
-    story_minhash_perm: int = 128
+    story_threshold: float = 0.31
+    story_window_days: int = 3
+    story_undated_margin: float = 0.04
     cluster_window_days: int = 3
-    story_method: str = "minhash"
+    story_method: str = "terms"
     story_embedding_threshold: float = 0.7
 
 

@@ -23,15 +23,14 @@ import pyarrow as pa
 
 from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, E304_LOCKED, StoreError
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
-from eventcoder.settings import Options, load_options
+from eventcoder.store.stories import STORY_TABLES, StoryTables, migrate
 
-SCHEMA_VERSION = 2  # 2: stories, event_clusters, cluster_events (migrated from 1 on open)
+SCHEMA_VERSION = 3  # 2: stories, event_clusters, cluster_events; 3: incremental story tables (migrated on open)
 DEFAULT_PATH = "events.duckdb"
 T = TypeVar("T")
 _TABLE_KEYS = {"articles": "id", "events": "id", "event_actors": "event_id, role, position", "failures": "id"}
 TABLES = ("articles", "events", "event_actors", "failures")
-# Derived by refresh_clusters from the tables above; exported with them, counted apart.
-STORY_TABLES = ("stories", "event_clusters", "cluster_events")
+# Derived by refresh_clusters (store/stories.py) from the tables above; exported with them, counted apart.
 _TABLE_KEYS.update({"stories": "article_id", "event_clusters": "cluster_id", "cluster_events": "event_id"})
 
 ARTICLE_COLUMNS = ("id", "url", "outlet", "published", "title", "text", "language", "source", "coded_at")
@@ -44,17 +43,6 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 ACTOR_COLUMNS = ("event_id", "role", "position", "text", "country", "sector", "name", "start_char", "end_char")
 FAILURE_COLUMNS = ("id", "source", "line", "stage", "code", "reason", "article_id", "recorded_at")
-CLUSTER_COLUMNS = (
-    "cluster_id", "canonical_event_id", "event_type", "actor_countries", "recipient_countries", "background",
-    "first_date", "last_date", "num_mentions", "num_sources", "num_articles", "sources",
-)  # fmt: skip
-# How complete an event record is (place, exact day, mode, recipients, named actor): the
-# tie-break after confidence when a cluster picks its canonical event.
-_COMPLETENESS_SQL = (
-    "(e.place_name IS NOT NULL)::INT + (e.date_precision = 'day')::INT + (e.mode IS NOT NULL)::INT"
-    " + (e.recipient_countries IS NOT NULL)::INT + (e.actors_json LIKE '%\"name\": \"%')::INT"
-)
-
 # DuckDB's per-statement cost dominates small writes, and binding a parameter per value
 # dominates big ones: up to this many rows go in one multi-row VALUES statement (cheaper
 # than executemany, which runs once per row); more are staged as an Arrow table.
@@ -111,7 +99,7 @@ def _failure_row(rej: Rejected, now: dt.datetime) -> tuple[Any, ...]:
     return (failure_id(rej), rej.source, rej.line, rej.stage, rej.code, rej.reason, rej.article_id, now)
 
 
-class Store:
+class Store(StoryTables):
     """A DuckDB event store. Build it with :func:`open_store`; use it as a context manager."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: str) -> None:
@@ -271,116 +259,6 @@ class Store:
             raise StoreError(f"could not export Parquet: {exc}", code=E303_WRITE, source=str(out)) from exc
         return written
 
-    # -- stories and event clusters ----------------------------------------------------------
-
-    def story_counts(self) -> dict[str, int]:
-        """Row count of the stories, event_clusters and cluster_events tables."""
-        counts: dict[str, int] = {}
-        for table in STORY_TABLES:
-            row = self._con.execute(f"SELECT count(*) FROM {table}").fetchone()
-            counts[table] = int(row[0]) if row else 0
-        return counts
-
-    def refresh_clusters(self, options: Options | None = None) -> dict[str, int]:
-        """Rebuild stories and event clusters for the whole store (``eventcoder.stories``),
-        replacing the old rows in one transaction. Returns :meth:`story_counts`.
-
-        Settings used: ``story_threshold``, ``story_shingle``, ``story_minhash_perm``,
-        ``story_method``, ``story_embedding_threshold`` and ``cluster_window_days``. The same
-        store always gives the same ids. Raises E208 when ``story_method`` asks for embeddings
-        and the extra is not installed.
-        """
-        from eventcoder import stories as st
-
-        options = options or load_options()
-        vectors: dict[str, Any] = {}
-        vector_rows: list[tuple[str, str, bytes]] = []
-        if "embeddings" in st.story_methods(options.story_method):
-            vectors, vector_rows = self._story_vectors()
-        perm, shingle = options.story_minhash_perm, options.story_shingle
-        params = st.signature_params(shingle, perm)
-        cached = {
-            r[0]: st.signature_from_bytes(r[1], perm)
-            for r in self._con.execute("SELECT article_id, signature FROM story_signatures WHERE params = ?", [params]).fetchall()
-        }
-        # Only articles without a cached signature need their text read and hashed.
-        new_rows = self._con.execute(
-            "SELECT id, text FROM articles WHERE id NOT IN (SELECT article_id FROM story_signatures WHERE params = ?)",
-            [params],
-        ).fetchall()
-        fresh = {r[0]: st.signature(r[1], shingle, perm) for r in new_rows}
-        articles = [st.StoryArticle(id=r[0], text="") for r in self._con.execute("SELECT id FROM articles").fetchall()]
-        sql = f"""
-        SELECT e.id, e.article_id, e.event_type, e.actor_countries, e.recipient_countries,
-               COALESCE(e.event_date, a.published), COALESCE(e.background, false), e.confidence,
-               {_COMPLETENESS_SQL}, a.outlet, a.url, e.sentence
-        FROM events e LEFT JOIN articles a ON a.id = e.article_id
-        """
-
-        def codes(value: str | None) -> frozenset[str]:
-            return frozenset(c for c in (value or "").split(";") if c)
-
-        events = [
-            st.ClusterEvent(
-                id=r[0], article_id=r[1], event_type=r[2], actor_countries=codes(r[3]),
-                recipient_countries=codes(r[4]), date=r[5], background=bool(r[6]),
-                confidence=float(r[7] if r[7] is not None else 0.0), completeness=int(r[8] or 0),
-                outlet=r[9], url=r[10], sentence=r[11] or "",
-            )  # fmt: skip
-            for r in self._con.execute(sql).fetchall()
-        ]
-        built = st.build_clusters(
-            articles, events,
-            threshold=options.story_threshold, shingle_size=shingle, num_perm=perm,
-            window_days=options.cluster_window_days, signatures={**cached, **fresh},
-            method=options.story_method, embedding_threshold=options.story_embedding_threshold, vectors=vectors,
-        )  # fmt: skip
-        story_rows = [(article_id, sid) for article_id, sid in sorted(built.stories.items())]
-        cluster_rows = [
-            (c.id, c.canonical_event_id, c.event_type, ";".join(c.actor_countries) or None,
-             ";".join(c.recipient_countries) or None, c.background, c.first_date, c.last_date,
-             c.num_mentions, c.num_sources, c.num_articles, ";".join(c.sources))
-            for c in built.clusters
-        ]  # fmt: skip
-        member_rows = [(event_id, c.id) for c in built.clusters for event_id in c.event_ids]
-
-        signature_rows = [(article_id, params, st.signature_to_bytes(sig)) for article_id, sig in fresh.items()]
-
-        def write() -> None:
-            if signature_rows:
-                self._delete_in("story_signatures", "article_id", [r[0] for r in signature_rows])
-                self._insert("story_signatures", ("article_id", "params", "signature"), signature_rows)
-            if vector_rows:
-                self._delete_in("story_embeddings", "article_id", [r[0] for r in vector_rows])
-                self._insert("story_embeddings", ("article_id", "params", "vector"), vector_rows)
-            for table in STORY_TABLES:
-                self._con.execute(f"DELETE FROM {table}")
-            self._insert("stories", ("article_id", "story_id"), story_rows)
-            self._insert("event_clusters", CLUSTER_COLUMNS, cluster_rows)
-            self._insert("cluster_events", ("event_id", "cluster_id"), member_rows)
-
-        self._transaction(write, what="refreshing stories and event clusters")
-        return self.story_counts()
-
-    def _story_vectors(self) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
-        """Embeddings of the stored articles for ``story_method`` embeddings or both: cached
-        ones, plus fresh ones for articles without (also returned as rows for the cache)."""
-        from eventcoder import embeddings as em
-        from eventcoder import stories as st
-
-        em.check_available()  # E208 before any work
-        params = em.embedding_params()
-        cached = {
-            r[0]: em.vector_from_bytes(r[1])
-            for r in self._con.execute("SELECT article_id, vector FROM story_embeddings WHERE params = ?", [params]).fetchall()
-        }
-        new_rows = self._con.execute(
-            "SELECT id, title, text FROM articles WHERE id NOT IN (SELECT article_id FROM story_embeddings WHERE params = ?)",
-            [params],
-        ).fetchall()
-        fresh = st.article_vectors([st.StoryArticle(id=r[0], text=r[2] or "", title=r[1]) for r in new_rows])
-        return {**cached, **fresh}, [(k, params, em.vector_to_bytes(v)) for k, v in sorted(fresh.items())]
-
     # -- helpers for store/ modules only (queries.py) ----------------------------------------
 
     def _rows(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
@@ -521,12 +399,15 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
             # One transaction, so a process killed while creating the store leaves either no
             # tables or all of them with their version row.
             con.execute("BEGIN TRANSACTION")
+            if version is not None and version < SCHEMA_VERSION:
+                migrate(con, version)
             con.execute(_schema_sql())
             if version is None:
                 con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
             elif version < SCHEMA_VERSION:
-                # Migration 1 -> 2 is additive: the schema script above created the story tables;
-                # fill them below, once the Store exists, then record the new version.
+                # The story tables are derived data: the schema script above created what the
+                # old version lacked (migrate dropped what changed shape); they are filled
+                # below, once the Store exists.
                 con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
             con.execute("COMMIT")
     except StoreError:
@@ -536,6 +417,6 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False) -> S
         con.close()
         raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
     store = Store(con, where)
-    if not read_only and version is not None and version < 2:
-        store.refresh_clusters()  # a version-1 store had no clusters: build them once
+    if not read_only and version is not None and version < SCHEMA_VERSION:
+        store.refresh_clusters(full=True)  # an older store's stories were made another way: rebuild them once
     return store

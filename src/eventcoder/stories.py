@@ -33,6 +33,7 @@ No SQL here: the store reads the rows, calls :func:`group_stories` and writes th
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 import math
 import re
@@ -87,21 +88,22 @@ class StoryArticle:
     event_terms: tuple[str, ...] = ()  # what its coded events say (:func:`event_terms`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Profile:
-    """An article's weighted terms (heaviest first), its key terms and publication date; with
-    an embedding method, its quantized sentence embedding too."""
+    """An article's weighted terms, heaviest first (as :func:`term_id` numbers, int64, with
+    int16 weights), its publication date and, with an embedding method, its quantized
+    sentence embedding (int16)."""
 
     article_id: str
     published: dt.date | None
-    terms: tuple[str, ...]
-    weights: tuple[int, ...]
-    vector: tuple[int, ...] | None = field(default=None, repr=False)
+    term_ids: np.ndarray
+    weights: np.ndarray
+    vector: np.ndarray | None = field(default=None, repr=False)
 
     @property
-    def keys(self) -> tuple[str, ...]:
+    def keys(self) -> np.ndarray:
         """The terms another article must share for the two to be compared."""
-        return self.terms[:KEY_TERMS]
+        return self.term_ids[:KEY_TERMS]
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,14 @@ def event_terms(event_type: str, actors: Iterable[str], recipients: Iterable[str
     return out
 
 
+@lru_cache(maxsize=500_000)
+def term_id(term: str) -> int:
+    """A term as a stable 64-bit number (BLAKE2b), the same in every process: profiles are
+    stored and compared as numbers, and a clash between two terms is as likely as two
+    articles with one content hash."""
+    return int.from_bytes(hashlib.blake2b(term.encode("utf-8"), digest_size=8).digest(), "little", signed=True)
+
+
 def profile(article: StoryArticle, vector: np.ndarray | None = None) -> Profile:
     """The profile of ``article`` (title and text; ``vector``: its sentence embedding, when the
     story method uses one)."""
@@ -245,12 +255,12 @@ def profile(article: StoryArticle, vector: np.ndarray | None = None) -> Profile:
     kept = [(t, q) for t, q in kept if q > 0]
     quantized = None
     if vector is not None:
-        quantized = tuple(int(x) for x in np.rint(np.asarray(vector, dtype=np.float64) * SCALE))
+        quantized = np.rint(np.asarray(vector, dtype=np.float64) * SCALE).astype(np.int16)
     return Profile(
         article_id=article.id,
         published=article.published,
-        terms=tuple(t for t, _ in kept),
-        weights=tuple(q for _, q in kept),
+        term_ids=np.array([term_id(t) for t, _ in kept], dtype=np.int64),
+        weights=np.array([q for _, q in kept], dtype=np.int16),
         vector=quantized,
     )
 
@@ -287,21 +297,28 @@ class _Matrices:
     """Profiles as sparse integer matrices: terms (for similarity) and keys (for candidates)."""
 
     def __init__(self, profiles: Sequence[Profile]) -> None:
-        vocab: dict[str, int] = {}
-        rows, cols, vals, key_rows, key_cols = [], [], [], [], []
-        for i, p in enumerate(profiles):
-            for t, w in zip(p.terms, p.weights):
-                rows.append(i)
-                cols.append(vocab.setdefault(t, len(vocab)))
-                vals.append(w)
-            for t in p.keys:
-                key_rows.append(i)
-                key_cols.append(vocab[t])
-        shape = (len(profiles), max(1, len(vocab)))
-        self.terms = sparse.csr_matrix((np.array(vals, dtype=np.int64), (rows, cols)), shape=shape)
-        self.keys = sparse.csr_matrix((np.ones(len(key_rows), dtype=np.int64), (key_rows, key_cols)), shape=shape)
+        n = len(profiles)
+        lengths = np.array([len(p.term_ids) for p in profiles], dtype=np.int64)
+        ids = np.concatenate([p.term_ids for p in profiles]) if n else np.zeros(0, dtype=np.int64)
+        vocab, cols = np.unique(ids, return_inverse=True)
+        rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+        vals = np.concatenate([p.weights for p in profiles]).astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+        shape = (n, max(1, len(vocab)))
+        self.terms = sparse.csr_matrix((vals, (rows, cols)), shape=shape)
+        # A profile's keys are its first terms, so they are the first entries of its row.
+        n_keys = np.minimum(lengths, KEY_TERMS)
+        starts = np.cumsum(lengths) - lengths
+        offsets = np.arange(int(n_keys.sum())) - np.repeat(np.cumsum(n_keys) - n_keys, n_keys)
+        key_index = np.repeat(starts, n_keys) + offsets
+        self.keys = sparse.csr_matrix(
+            (np.ones(len(key_index), dtype=np.int64), (np.repeat(np.arange(n), n_keys), cols[key_index])), shape=shape
+        )
         dim = next((len(p.vector) for p in profiles if p.vector is not None), 0)
-        self.vectors = np.array([p.vector or (0,) * dim for p in profiles], dtype=np.int64) if dim else None
+        self.vectors = (
+            np.stack([p.vector if p.vector is not None else np.zeros(dim, dtype=np.int16) for p in profiles]).astype(np.int64)
+            if dim
+            else None
+        )
 
 
 def _similarities(m: _Matrices, a: np.ndarray, b: np.ndarray, method: str) -> np.ndarray:

@@ -116,15 +116,15 @@ CREATE TABLE IF NOT EXISTS story_profiles (
     article_id VARCHAR PRIMARY KEY,
     params     VARCHAR NOT NULL,
     published  DATE,
-    terms      VARCHAR[] NOT NULL,
-    weights    INTEGER[] NOT NULL,
-    vector     INTEGER[]
+    terms      BLOB NOT NULL,         -- stories.term_id of each term, int64 little-endian
+    weights    BLOB NOT NULL,         -- their weights, int16 little-endian
+    vector     BLOB                   -- the quantized embedding, int16 little-endian
 );
 
 -- Each article's key terms (the first of its profile's): a new article is compared only with
 -- the stored articles that share one, within the window.
 CREATE TABLE IF NOT EXISTS story_keys (
-    term       VARCHAR NOT NULL,
+    term       BIGINT NOT NULL,       -- stories.term_id
     article_id VARCHAR NOT NULL,
     published  DATE
 );

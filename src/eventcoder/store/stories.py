@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 from eventcoder import clusters as cl
@@ -134,10 +135,11 @@ class StoryTables:
         member_rows = [(event_id, c.id) for c in built for event_id in c.event_ids]
         profile_params = _profile_params(story_options)
         profile_rows = [
-            (p.article_id, profile_params, p.published, list(p.terms), list(p.weights), list(p.vector) if p.vector else None)
+            (p.article_id, profile_params, p.published, p.term_ids.astype("<i8").tobytes(),
+             p.weights.astype("<i2").tobytes(), p.vector.astype("<i2").tobytes() if p.vector is not None else None)
             for p in fresh.values()
-        ]
-        key_rows = [(t, p.article_id, p.published) for p in fresh.values() for t in p.keys]
+        ]  # fmt: skip
+        key_rows = [(int(t), p.article_id, p.published) for p in fresh.values() for t in p.keys]
 
         def write() -> None:
             if full:
@@ -196,7 +198,7 @@ class StoryTables:
         they reach or were in (module docstring, step 2)."""
         new = list(fresh.values())
         keys = pa.table({
-            "term": [t for p in new for t in p.keys],
+            "term": [int(t) for p in new for t in p.keys],
             "published": [p.published for p in new for _ in p.keys],
         })  # fmt: skip
         with self._staged("new_keys", keys) as staged, self._staged("new_ids", pa.table({"id": list(fresh)})) as ids:
@@ -230,7 +232,11 @@ class StoryTables:
                 f"SELECT article_id, published, terms, weights, vector FROM story_profiles WHERE article_id IN (SELECT id FROM {staged})"
             ).fetchall()
         return [
-            st.Profile(article_id=r[0], published=r[1], terms=tuple(r[2]), weights=tuple(r[3]), vector=tuple(r[4]) if r[4] else None)
+            st.Profile(
+                article_id=r[0], published=r[1], term_ids=np.frombuffer(r[2], dtype="<i8").astype(np.int64),
+                weights=np.frombuffer(r[3], dtype="<i2").astype(np.int16),
+                vector=np.frombuffer(r[4], dtype="<i2").astype(np.int16) if r[4] else None,
+            )  # fmt: skip
             for r in rows
         ]
 

@@ -362,3 +362,24 @@ def test_clusters_command_lists_deduplicated_events(coded_db: Path) -> None:
     assert max(r["num_sources"] for r in rows) == 2
     table = CliRunner().invoke(app, ["clusters", "--db", str(coded_db)], terminal_width=200)
     assert table.exit_code == 0 and "mentions" in table.stdout and "REQUEST" in table.stdout
+
+
+def test_links_found_block_by_block_are_all_the_links() -> None:
+    # The four reports, each filed on many days (and some undated): the links found a block of
+    # days at a time are exactly those of comparing every pair.
+    import numpy as np
+
+    from eventcoder import stories as st
+
+    texts = [LOMBOK_A, LOMBOK_B, SUMBA_A, SUMBA_B]
+    articles = [
+        StoryArticle(f"{k:03d}", texts[k % 4] + f" ({k})", published=None if k % 7 == 0 else SUNDAY + dt.timedelta(days=k % 23))
+        for k in range(60)
+    ]
+    options = StoryOptions()
+    profiles = profiles_of(articles, options)
+    m = st._Matrices(profiles)
+    shared = (m.keys @ m.keys.T).tocoo()
+    every_pair = st._links(m, [st._day(p.published) for p in profiles], shared.row.astype(np.int64), shared.col.astype(np.int64), options)
+    blocked = story_links(profiles, options)
+    assert sorted(blocked) == sorted(every_pair) and len(blocked) > 100

@@ -67,6 +67,7 @@ STORY_METHODS = ("terms", "embeddings", "both")
 SCALE = 1000  # profile weights are round(weight * SCALE); a similarity is an integer of SCALE²
 PROFILE_TERMS = 100  # the heaviest terms kept per article: the rest adds cost, not evidence
 KEY_TERMS = 12  # two articles are compared only if they share one of these (see module doc)
+BLOCK_DAYS = 7  # candidates are found this many days at a time (story_links)
 LINK_SLACK = 0.1  # links start this far below story_threshold: the mean may still reach it
 NAME_BOOST = 1.0  # a named thing counts more than the same word in lower case
 NUMBER_WEIGHT = 4.0  # numbers (tolls, magnitudes, ages) are as telling as a rare word
@@ -358,12 +359,46 @@ def _links(
 
 
 def story_links(profiles: Sequence[Profile], options: StoryOptions) -> list[tuple[int, int, int]]:
-    """Every link among ``profiles`` (index pairs i < j and their similarity)."""
+    """Every link among ``profiles`` (index pairs i < j and their similarity).
+
+    Candidates (pairs sharing a key) are found a block of :data:`BLOCK_DAYS` at a time, each
+    dated article against the articles of its block and the window after it, and undated
+    ones against everything: the work grows with the articles per window, not with the
+    square of the store."""
     if len(profiles) < 2:
         return []
     m = _Matrices(profiles)
-    shared = (m.keys @ m.keys.T).tocoo()
-    return _links(m, [_day(p.published) for p in profiles], shared.row, shared.col, options)
+    days_of = [_day(p.published) for p in profiles]
+    day = np.array([d if d is not None else -1 for d in days_of], dtype=np.int64)
+    lows: list[np.ndarray] = []
+    highs: list[np.ndarray] = []
+
+    def add(r: np.ndarray, c: np.ndarray, keep: np.ndarray) -> None:
+        lows.append(np.minimum(r, c)[keep])
+        highs.append(np.maximum(r, c)[keep])
+
+    undated = np.flatnonzero(day < 0)
+    if len(undated):
+        shared = (m.keys[undated] @ m.keys.T).tocoo()
+        r, c = undated[shared.row], shared.col.astype(np.int64)
+        add(r, c, (day[c] >= 0) | (r < c))  # an undated pair once, an undated-dated pair once
+    dated = np.flatnonzero(day >= 0)
+    if len(dated):
+        order = dated[np.argsort(day[dated], kind="stable")]
+        days = day[order]
+        for block in range(int(days[0]), int(days[-1]) + 1, BLOCK_DAYS):
+            a, b = np.searchsorted(days, [block, block + BLOCK_DAYS])
+            if a == b:
+                continue
+            e = int(np.searchsorted(days, block + BLOCK_DAYS - 1 + options.window_days, side="right"))
+            rows, cols = order[a:b], order[a:e]
+            shared = (m.keys[rows] @ m.keys[cols].T).tocoo()
+            r, c = rows[shared.row], cols[shared.col]
+            # A pair inside the block is met twice (keep i < j), one reaching past it once.
+            add(r, c, np.where(shared.col < b - a, r < c, True))
+    if not lows:
+        return []
+    return _links(m, days_of, np.concatenate(lows), np.concatenate(highs), options)
 
 
 def links_between(new: Sequence[Profile], old: Sequence[Profile], options: StoryOptions) -> list[tuple[str, str]]:

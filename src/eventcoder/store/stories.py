@@ -120,12 +120,26 @@ class StoryTables:
         else:
             regroup = self._reached(fresh, story_options)
         grouping = st.group_stories(regroup, story_options)
-        article_ids = sorted(p.article_id for p in regroup)
-        with self._staged("regroup", pa.table({"id": article_ids})) as staged:
-            events = [_cluster_event(r) for r in self._con.execute(f"{_EVENT_SQL} WHERE e.article_id IN (SELECT id FROM {staged})").fetchall()]
-        built = cl.cluster_events(events, grouping.story_of(), options.cluster_window_days)
         story_of, component_of = grouping.story_of(), grouping.component_of()
-        story_rows = [(a, story_of[a], component_of[a]) for a in article_ids]
+        article_ids = sorted(story_of)
+        # Only rows that change are rewritten, and only stories whose members changed (or
+        # hold a new article) are clustered again: a story's clusters depend on its events alone.
+        rewrite, recluster = article_ids, article_ids
+        if not full:
+            with self._staged("regroup", pa.table({"id": article_ids})) as staged:
+                old = {
+                    r[0]: (r[1], r[2])
+                    for r in self._con.execute(
+                        f"SELECT article_id, story_id, component_id FROM stories WHERE article_id IN (SELECT id FROM {staged})"
+                    ).fetchall()
+                }
+            rewrite = [a for a in article_ids if old.get(a) != (story_of[a], component_of[a])]
+            changed = {story_of[a] for a in article_ids if a in fresh or old.get(a, ("",))[0] != story_of[a]}
+            recluster = [a for a in article_ids if story_of[a] in changed]
+        with self._staged("recluster", pa.table({"id": recluster})) as staged:
+            events = [_cluster_event(r) for r in self._con.execute(f"{_EVENT_SQL} WHERE e.article_id IN (SELECT id FROM {staged})").fetchall()]
+        built = cl.cluster_events(events, story_of, options.cluster_window_days)
+        story_rows = [(a, story_of[a], component_of[a]) for a in rewrite]
         cluster_rows = [
             (c.id, c.canonical_event_id, c.event_type, ";".join(c.actor_countries) or None,
              ";".join(c.recipient_countries) or None, c.background, c.first_date, c.last_date,
@@ -148,7 +162,7 @@ class StoryTables:
             else:
                 self._delete_in("story_profiles", "article_id", list(fresh))
                 self._delete_in("story_keys", "article_id", list(fresh))
-                with self._staged("regrouped", pa.table({"id": article_ids})) as staged:
+                with self._staged("reclustered", pa.table({"id": recluster})) as staged:
                     self._con.execute(
                         "DELETE FROM event_clusters WHERE cluster_id IN (SELECT ce.cluster_id FROM cluster_events ce "
                         f"JOIN events e ON e.id = ce.event_id WHERE e.article_id IN (SELECT id FROM {staged}))"
@@ -156,7 +170,7 @@ class StoryTables:
                     self._con.execute(
                         f"DELETE FROM cluster_events WHERE event_id IN (SELECT id FROM events WHERE article_id IN (SELECT id FROM {staged}))"
                     )
-                self._delete_in("stories", "article_id", article_ids)
+                self._delete_in("stories", "article_id", rewrite)
             self._insert("story_profiles", PROFILE_COLUMNS, profile_rows)
             self._insert("story_keys", ("term", "article_id", "published"), key_rows)
             self._insert("stories", ("article_id", "story_id", "component_id"), story_rows)

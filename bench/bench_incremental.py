@@ -157,7 +157,11 @@ def run(target_events: int, new: int, cache: Path, gold: Path, workdir: Path, po
     rng = random.Random(0)
     with open_store(workdir / "big.duckdb") as store:
         t0 = time.perf_counter()
-        k = 0
+        # A kept --workdir may hold the old store of an earlier run that stopped before coding
+        # the new articles: it is built the same way, so it is used as it is.
+        k = store.counts()["articles"]
+        if store.counts()["events"] and store.article_ids() & {Article.from_text(str(r["text"])).id for r in map(json.loads, corpus.open())}:
+            raise SystemExit(f"{workdir / 'big.duckdb'} already holds the new articles: remove it")
         while store.counts()["events"] < target_events:
             store.save_many(synthetic(k + i, units, rng) for i in range(SAVE_BATCH))
             k += SAVE_BATCH

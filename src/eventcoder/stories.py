@@ -67,6 +67,7 @@ STORY_METHODS = ("terms", "embeddings", "both")
 SCALE = 1000  # profile weights are round(weight * SCALE); a similarity is an integer of SCALE²
 PROFILE_TERMS = 100  # the heaviest terms kept per article: the rest adds cost, not evidence
 KEY_TERMS = 12  # two articles are compared only if they share one of these (see module doc)
+PAIR_CHUNK = 100_000  # candidate pairs compared at a time (memory: two rows per pair)
 BLOCK_DAYS = 7  # candidates are found this many days at a time (story_links)
 LINK_SLACK = 0.1  # links start this far below story_threshold: the mean may still reach it
 NAME_BOOST = 1.0  # a named thing counts more than the same word in lower case
@@ -103,7 +104,8 @@ class Profile:
 
     @property
     def keys(self) -> np.ndarray:
-        """The terms another article must share for the two to be compared."""
+        """The terms another article must share for the two to be compared: its heaviest
+        words and names (numbers and event terms are never keys)."""
         return self.term_ids[:KEY_TERMS]
 
 
@@ -253,7 +255,10 @@ def profile(article: StoryArticle, vector: np.ndarray | None = None) -> Profile:
     ranked = sorted(((w, t) for t, w in raw.items() if w > 0), key=lambda x: (-x[0], x[1]))[:PROFILE_TERMS]
     norm = math.sqrt(sum(w * w for w, _ in ranked)) or 1.0
     kept = [(t, round(SCALE * w / norm)) for w, t in ranked]
-    kept = [(t, q) for t, q in kept if q > 0]
+    # Words and names first (heaviest first), then numbers and event terms: the first
+    # KEY_TERMS are the keys, and "#2018" or "e:ASSAULT>SYR" would make every article of a
+    # busy year, or a war, a candidate of every other.
+    kept = sorted(((t, q) for t, q in kept if q > 0), key=lambda x: x[0].startswith(("#", "e:")))
     quantized = None
     if vector is not None:
         quantized = np.rint(np.asarray(vector, dtype=np.float64) * SCALE).astype(np.int16)
@@ -352,7 +357,11 @@ def _links(
     undated = (day[rows] < 0) | (day[cols] < 0)
     in_window = undated | (np.abs(day[rows] - day[cols]) <= options.window_days)
     rows, cols, undated = rows[in_window], cols[in_window], undated[in_window]
-    sims = _similarities(m, rows, cols, options.method) - undated * round(options.undated_margin * SCALE * SCALE)
+    # A chunk at a time: each pair's two rows are copied to multiply them.
+    sims = np.concatenate([
+        _similarities(m, rows[k : k + PAIR_CHUNK], cols[k : k + PAIR_CHUNK], options.method)
+        for k in range(0, len(rows), PAIR_CHUNK)
+    ] or [np.zeros(0, dtype=np.int64)]) - undated * round(options.undated_margin * SCALE * SCALE)
     link_cutoff = options.cutoff() - round(LINK_SLACK * SCALE * SCALE)
     ok = sims >= link_cutoff
     return list(zip(rows[ok].tolist(), cols[ok].tolist(), sims[ok].tolist()))
@@ -496,7 +505,11 @@ class Grouping:
 
     def story_of(self) -> dict[str, str]:
         """Article id → story id."""
-        return {a: sid for group in self.stories for sid in [story_id(group)] for a in group}
+        out: dict[str, str] = {}
+        for group in self.stories:
+            sid = story_id(group)
+            out.update((a, sid) for a in group)
+        return out
 
     def component_of(self) -> dict[str, str]:
         """Article id → component id (its smallest article id)."""

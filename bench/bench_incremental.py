@@ -149,6 +149,8 @@ def run(target_events: int, new: int, cache: Path, gold: Path, workdir: Path, po
     lines = [f"{len(units)} units ({sum(len(e) for _, e in units)} events) from {pool_size} articles in {pool_s:.0f} s"]
     print(lines[-1], flush=True)
 
+    for leftover in workdir.glob("empty.duckdb*"):
+        leftover.unlink()  # a kept --workdir: the empty store must start empty
     with open_store(workdir / "empty.duckdb") as store:
         empty = code_new(store, corpus)
     lines.append(f"empty store: {empty['total']:.1f} s (refresh {empty['refresh']:.2f} s)")
@@ -160,6 +162,7 @@ def run(target_events: int, new: int, cache: Path, gold: Path, workdir: Path, po
         # A kept --workdir may hold the old store of an earlier run that stopped before coding
         # the new articles: it is built the same way, so it is used as it is.
         k = store.counts()["articles"]
+        reused = k > 0
         if store.counts()["events"] and store.article_ids() & {Article.from_text(str(r["text"])).id for r in map(json.loads, corpus.open())}:
             raise SystemExit(f"{workdir / 'big.duckdb'} already holds the new articles: remove it")
         while store.counts()["events"] < target_events:
@@ -188,8 +191,10 @@ def run(target_events: int, new: int, cache: Path, gold: Path, workdir: Path, po
         "",
         f"New work: {empty['articles']:.0f} articles of the scale corpus (real text, recombined), "
         f"{empty['events']:.0f} events. Old store: {before['articles']:,} articles with {before['events']:,} events "
-        f"over {DAYS} days (built from {len(units)} real coded sentences, {UNITS_PER_ARTICLE} to an article; built in "
-        f"{build_s:.0f} s, its stories and clusters made once by a full refresh in {full_s:.0f} s).",
+        f"over {DAYS} days (built from {len(units)} real coded sentences, {UNITS_PER_ARTICLE} to an article; "
+        + ("kept from an earlier run in --workdir" if reused else f"built in {build_s:.0f} s")
+        + f"; its stories and clusters made once by a full refresh in {full_s:.0f} s, "
+        f"{1000 * full_s / max(1, before['articles']):.1f} ms per article).",
         "",
         "| into | `code_files` wall | of which stories and clusters (`refresh_clusters`) |",
         "|---|---|---|",

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import random
 import sys
@@ -57,6 +58,14 @@ FIRST_DAY = dt.date(2023, 1, 1)
 SAVE_BATCH = 5000
 
 Unit = tuple[str, list[Event]]  # an evidence sentence and the events read from it
+
+
+def machine() -> str:
+    """The CPU model and count, for the record."""
+    for line in Path("/proc/cpuinfo").read_text().splitlines() if Path("/proc/cpuinfo").is_file() else []:
+        if line.startswith("model name"):
+            return f"{line.split(':', 1)[1].strip()}, {os.cpu_count()} CPUs"
+    return f"{platform.machine()}, {os.cpu_count()} CPUs"
 
 
 def units_of(coded: CodedArticle) -> list[Unit]:
@@ -185,8 +194,9 @@ def run(target_events: int, new: int, cache: Path, gold: Path, workdir: Path, po
     md = [
         "## Cost that grows with the new work (`bench/bench_incremental.py`)",
         "",
-        f"eventcoder {eventcoder.__version__}, run {dt.date.today().isoformat()} on {platform.machine()} "
-        f"({platform.processor() or 'cpu'}), Python {platform.python_version()}. Command: "
+        f"eventcoder {eventcoder.__version__}, run {dt.date.today().isoformat()} on {machine()}, "
+        f"Python {platform.python_version()}, load average {os.getloadavg()[0]:.1f} at the end (other work "
+        "shares the machine: both runs are timed under it). Command: "
         f"`python bench/bench_incremental.py --events {target_events} --new {new}`; one process, default settings.",
         "",
         f"New work: {empty['articles']:.0f} articles of the scale corpus (real text, recombined), "

@@ -40,7 +40,8 @@ COMMANDS = {
     "export": "Export stored events",
     "eval": "gold events",
     "settings": "every setting",
-    "stories": "List deduplicated events",
+    "stories": "List stories",
+    "clusters": "List deduplicated events",
     "serve": "Browse stored events in a web page",
     "code-ray": "Code shards on a Ray cluster",
 }
@@ -252,7 +253,9 @@ def test_export_writes_each_format(demo_db: Path, tmp_path: Path, fmt: str) -> N
     n = query(demo_db, "SELECT count(*) FROM events")[0][0]
     if fmt == "gdelt-tsv":  # one row per deduplicated event (cluster), as GDELT counts events
         n = query(demo_db, "SELECT count(*) FROM event_clusters")[0][0]
-        assert 0 < n < query(demo_db, "SELECT count(*) FROM events")[0][0]
+        # The two seeds are different stories (2018 and 2019) and an article's own events are
+        # distinct events, so here every event is its own cluster.
+        assert 0 < n == query(demo_db, "SELECT count(*) FROM events")[0][0]
         assert f"Wrote {n} event cluster(s)" in result.stdout
     else:
         assert f"Wrote {n} event(s)" in result.stdout

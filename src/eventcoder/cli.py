@@ -608,6 +608,22 @@ def settings(fmt: FormatOption = OutputFormat.table) -> None:
 
 
 def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
+    table = Table(pad_edge=False)
+    for name in ("dates", "articles", "events"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("outlets", ratio=1)
+    table.add_column("title", ratio=2)
+    for row in rows:
+        first, last = row.get("first_published"), row.get("last_published")
+        dates = "undated" if first is None else first.isoformat() if first == last else f"{first.isoformat()}…{last.isoformat()}"
+        table.add_row(
+            dates, str(row["num_articles"]), str(row["num_events"]),
+            Text(", ".join(row["outlets"]) or "—"), Text(_truncate(row.get("title") or "", 80)),
+        )  # fmt: skip
+    out.print(table)
+
+
+def _clusters_table(rows: Sequence[dict[str, Any]]) -> None:
     # Narrow columns first, so the counts stay readable in an 80-column terminal.
     table = Table(pad_edge=False)
     for name in ("dates", "event", "mentions", "sources", "articles"):
@@ -628,8 +644,32 @@ def _stories_table(rows: Sequence[dict[str, Any]]) -> None:
 
 
 @app.command()
-@event_filter_options()
 def stories(
+    db: DbOption = None,
+    since: Annotated[Optional[dt.datetime], typer.Option("--since", help="Only stories with an article published on or after this date.", **_DATE)] = None,
+    until: Annotated[Optional[dt.datetime], typer.Option("--until", help="Only stories with an article published on or before this date.", **_DATE)] = None,
+    min_articles: Annotated[Optional[int], typer.Option("--min-articles", min=1, help="Only stories of at least this many articles (2: reported more than once).")] = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="At most this many stories (oldest first).")] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """List stories: the articles, from any outlet, that report one event, grouped.
+
+    Articles are one story when what they say is alike (rarity-weighted words, names,
+    numbers and coded events) and they were published within the story_window_days
+    setting of each other. Each row shows the outlets, the publication dates and the
+    earliest article's title. Stories are brought up to date by every eventcoder code run;
+    for deduplicated events, see eventcoder clusters.
+    """
+    with _store(db, read_only=True) as store, _errors():
+        rows = queries.stories(store, _date(since), _date(until), min_articles, limit)
+        stale = store.clusters_stale()
+    emit(rows, fmt, _stories_table)
+    _warn_if_stale(stale)
+
+
+@app.command()
+@event_filter_options()
+def clusters(
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
     *,
@@ -637,16 +677,21 @@ def stories(
 ) -> None:
     """List deduplicated events: one row per event cluster, with its counts.
 
-    The same event reported by several outlets (same actors, type and recipients within
-    the cluster_window_days setting, or in near-duplicate articles) is one cluster that
-    counts its mentions, distinct sources (outlets) and articles; the row shows its
-    canonical (most confident, most complete) event. Clusters are refreshed by every
-    eventcoder code run. A cluster matches the filters when one of its events does.
+    The events of one story that report the same happening (same type, overlapping parties,
+    alike evidence, no other place or date) are one cluster that counts its mentions,
+    distinct sources (outlets) and articles, as GDELT's NumMentions, NumSources and
+    NumArticles; the row shows its canonical (most confident, most complete) event.
+    Clusters are brought up to date by every eventcoder code run. A cluster matches the
+    filters when one of its events does.
     """
     with _store(db, read_only=True) as store, _errors():
         rows = queries.clusters(store, filters)
         stale = store.clusters_stale()
-    emit(rows, fmt, _stories_table)
+    emit(rows, fmt, _clusters_table)
+    _warn_if_stale(stale)
+
+
+def _warn_if_stale(stale: bool) -> None:
     if stale:
         err.print("Stories and clusters do not match the stored events (a run ended before its refresh?); "
                   "eventcoder code or eventcoder export rebuilds them.", style="yellow", soft_wrap=True)

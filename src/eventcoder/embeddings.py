@@ -109,7 +109,7 @@ class SentenceEncoder:
         self.layers = int(self.config["num_hidden_layers"])
         self.eps = float(self.config["layer_norm_eps"])
         self.dim = int(self.config["hidden_size"])
-        # BERT's GELU is the exact erf form; scipy comes with datasketch, a core dependency.
+        # BERT's GELU is the exact erf form; scipy is a core dependency (stories.py).
         from scipy.special import erf
 
         self._erf = erf

@@ -33,12 +33,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("default_db", "events.duckdb", "DuckDB file used when --db is not given."),
     Setting("lock_wait", 30.0, "Seconds a command or the web page waits for a store file another process holds (a run storing a batch, a long export) before giving up with E304."),
     Setting("release_between_batches", True, "A coding run closes the store file after each stored batch, so events, dyad, stories and the web page can read it while the run codes (costs a checkpoint per batch)."),
-    Setting("story_threshold", 0.4, "Estimated Jaccard similarity of word shingles from which two articles are one story."),
-    Setting("story_shingle", 1, "Words per shingle for story detection (1: word sets; 3: word trigrams, stricter)."),
-    Setting("story_minhash_perm", 128, "MinHash permutations per article signature (more: finer similarity, slower)."),
-    Setting("cluster_window_days", 3, "Events with the same actors, type and recipients within this many days are one event."),
-    Setting("story_method", "minhash", "How articles are linked into stories: minhash (near-duplicates), embeddings (sentence embeddings of title and lead; needs the embeddings extra, else E208) or both."),
-    Setting("story_embedding_threshold", 0.7, "Cosine similarity of two articles' embeddings from which they are one story (story_method embeddings or both)."),
+    Setting("story_threshold", 0.31, "Mean similarity (rarity-weighted words, names, numbers and coded events, cosine) from which articles are one story; chosen on ECB+ (docs/EVALUATION.md)."),
+    Setting("story_window_days", 3, "Articles published more than this many days apart are never linked into one story."),
+    Setting("story_undated_margin", 0.04, "Extra similarity two articles need when either has no publication date (no window keeps them apart)."),
+    Setting("cluster_window_days", 3, "Events of one story whose own dates lie more than this many days apart are different events."),
+    Setting("story_method", "terms", "How articles are compared for stories: terms (default), embeddings (sentence embeddings of title and lead; needs the embeddings extra, else E208) or both (the mean of the two)."),
+    Setting("story_embedding_threshold", 0.7, "Mean cosine similarity of articles' embeddings from which they are one story (story_method embeddings; both uses the mean of this and story_threshold)."),
 )
 
 
@@ -56,11 +56,11 @@ class Options:
     default_db: str = "events.duckdb"
     lock_wait: float = 30.0
     release_between_batches: bool = True
-    story_threshold: float = 0.4
-    story_shingle: int = 1
-    story_minhash_perm: int = 128
+    story_threshold: float = 0.31
+    story_window_days: int = 3
+    story_undated_margin: float = 0.04
     cluster_window_days: int = 3
-    story_method: str = "minhash"
+    story_method: str = "terms"
     story_embedding_threshold: float = 0.7
 
 

@@ -30,20 +30,23 @@ from eventcoder.errors import E301_OPEN, E302_SCHEMA, E303_WRITE, StoreError
 from eventcoder.model import Actor, CodedArticle, Event, Rejected, hash_id
 from eventcoder.settings import Options, load_options
 from eventcoder.store import opening
+from eventcoder.store.stories import STORY_TABLES, StoryTables, migrate
 
-SCHEMA_VERSION = 3  # 2: stories, event_clusters, cluster_events; 3: corrections (older files migrated on open)
+# 2: stories, event_clusters, cluster_events; 3: incremental story tables; 4: corrections
+# (older files migrated on open).
+SCHEMA_VERSION = 4
 DEFAULT_PATH = "events.duckdb"
 T = TypeVar("T")
 _TABLE_KEYS = {"articles": "id", "events": "id", "event_actors": "event_id, role, position", "failures": "id"}
 TABLES = ("articles", "events", "event_actors", "failures")
-# Derived by refresh_clusters from the tables above; exported with them, counted apart.
-STORY_TABLES = ("stories", "event_clusters", "cluster_events")
+# Derived by refresh_clusters (store/stories.py) from the tables above; exported with them, counted apart.
 _TABLE_KEYS.update({"stories": "article_id", "event_clusters": "cluster_id", "cluster_events": "event_id"})
 # Written by people (the page's "report wrong coding"), never by a coding run; exported with the rest.
 ANALYST_TABLES = ("corrections",)
 _TABLE_KEYS["corrections"] = "id"
 # Every name eventcoder reads: each must be a base table in a store file (never a view).
-OWN_TABLES = ("schema_version", *TABLES, *STORY_TABLES, *ANALYST_TABLES, "story_signatures", "story_embeddings")
+OWN_TABLES = ("schema_version", *TABLES, *STORY_TABLES, *ANALYST_TABLES, "story_profiles", "story_keys", "story_state",
+              "story_signatures", "story_embeddings")
 
 ARTICLE_COLUMNS = ("id", "url", "outlet", "published", "title", "text", "language", "source", "coded_at")
 EVENT_COLUMNS = (
@@ -55,17 +58,6 @@ EVENT_COLUMNS = (
 )  # fmt: skip
 ACTOR_COLUMNS = ("event_id", "role", "position", "text", "country", "sector", "name", "start_char", "end_char")
 FAILURE_COLUMNS = ("id", "source", "line", "stage", "code", "reason", "article_id", "recorded_at")
-CLUSTER_COLUMNS = (
-    "cluster_id", "canonical_event_id", "event_type", "actor_countries", "recipient_countries", "background",
-    "first_date", "last_date", "num_mentions", "num_sources", "num_articles", "sources",
-)  # fmt: skip
-# How complete an event record is (place, exact day, mode, recipients, named actor): the
-# tie-break after confidence when a cluster picks its canonical event.
-_COMPLETENESS_SQL = (
-    "(e.place_name IS NOT NULL)::INT + (e.date_precision = 'day')::INT + (e.mode IS NOT NULL)::INT"
-    " + (e.recipient_countries IS NOT NULL)::INT + (e.actors_json LIKE '%\"name\": \"%')::INT"
-)
-
 # DuckDB's per-statement cost dominates small writes, and binding a parameter per value
 # dominates big ones: up to this many rows go in one multi-row VALUES statement (cheaper
 # than executemany, which runs once per row); more are staged as an Arrow table.
@@ -122,7 +114,7 @@ def _failure_row(rej: Rejected, now: dt.datetime) -> tuple[Any, ...]:
     return (failure_id(rej), rej.source, rej.line, rej.stage, rej.code, rej.reason, rej.article_id, now)
 
 
-class Store:
+class Store(StoryTables):
     """A DuckDB event store. Build it with :func:`open_store`; use it as a context manager."""
 
     def __init__(self, path: str, *, read_only: bool = False, wait: float = 0.0,
@@ -322,123 +314,19 @@ class Store:
             raise StoreError(f"could not export Parquet: {exc}", code=E303_WRITE, source=str(out)) from exc
         return written
 
-    # -- stories and event clusters ----------------------------------------------------------
-
-    def story_counts(self) -> dict[str, int]:
-        """Row count of the stories, event_clusters and cluster_events tables."""
-        return {table: int(self._read(f"SELECT count(*) FROM {table}")[0][0]) for table in STORY_TABLES}
+    # -- stories and event clusters (refreshed by store.stories.StoryTables) -----------------
 
     def clusters_stale(self) -> bool:
         """True when stories and clusters do not match the stored events: an event with no
         cluster, a cluster member that is no longer stored, or an article with no story
         (a run killed before its refresh, say). Derived from the data, so any later run or
-        export can see it and rebuild (``run.refresh_stale_clusters``)."""
+        export can see it and rebuild (``run.repair_stale_clusters``)."""
         sql = """
         SELECT EXISTS (SELECT 1 FROM events e ANTI JOIN cluster_events c ON c.event_id = e.id)
             OR EXISTS (SELECT 1 FROM cluster_events c ANTI JOIN events e ON e.id = c.event_id)
             OR EXISTS (SELECT 1 FROM articles a ANTI JOIN stories s ON s.article_id = a.id)
         """
         return bool(self._read(sql)[0][0])
-
-    def refresh_clusters(self, options: Options | None = None) -> dict[str, int]:
-        """Rebuild stories and event clusters for the whole store (``eventcoder.stories``),
-        replacing the old rows in one transaction. Returns :meth:`story_counts`.
-
-        Settings used: ``story_threshold``, ``story_shingle``, ``story_minhash_perm``,
-        ``story_method``, ``story_embedding_threshold`` and ``cluster_window_days``. The same
-        store always gives the same ids. Raises E208 when ``story_method`` asks for embeddings
-        and the extra is not installed.
-        """
-        from eventcoder import stories as st
-
-        options = options or load_options()
-        vectors: dict[str, Any] = {}
-        vector_rows: list[tuple[str, str, bytes]] = []
-        if "embeddings" in st.story_methods(options.story_method):
-            vectors, vector_rows = self._story_vectors()
-        perm, shingle = options.story_minhash_perm, options.story_shingle
-        params = st.signature_params(shingle, perm)
-        cached = {
-            r[0]: st.signature_from_bytes(r[1], perm)
-            for r in self._con.execute("SELECT article_id, signature FROM story_signatures WHERE params = ?", [params]).fetchall()
-        }
-        # Only articles without a cached signature need their text read and hashed.
-        new_rows = self._con.execute(
-            "SELECT id, text FROM articles WHERE id NOT IN (SELECT article_id FROM story_signatures WHERE params = ?)",
-            [params],
-        ).fetchall()
-        fresh = {r[0]: st.signature(r[1], shingle, perm) for r in new_rows}
-        articles = [st.StoryArticle(id=r[0], text="") for r in self._con.execute("SELECT id FROM articles").fetchall()]
-        sql = f"""
-        SELECT e.id, e.article_id, e.event_type, e.actor_countries, e.recipient_countries,
-               COALESCE(e.event_date, a.published), COALESCE(e.background, false), e.confidence,
-               {_COMPLETENESS_SQL}, a.outlet, a.url, e.sentence
-        FROM events e LEFT JOIN articles a ON a.id = e.article_id
-        """
-
-        def codes(value: str | None) -> frozenset[str]:
-            return frozenset(c for c in (value or "").split(";") if c)
-
-        events = [
-            st.ClusterEvent(
-                id=r[0], article_id=r[1], event_type=r[2], actor_countries=codes(r[3]),
-                recipient_countries=codes(r[4]), date=r[5], background=bool(r[6]),
-                confidence=float(r[7] if r[7] is not None else 0.0), completeness=int(r[8] or 0),
-                outlet=r[9], url=r[10], sentence=r[11] or "",
-            )  # fmt: skip
-            for r in self._con.execute(sql).fetchall()
-        ]
-        built = st.build_clusters(
-            articles, events,
-            threshold=options.story_threshold, shingle_size=shingle, num_perm=perm,
-            window_days=options.cluster_window_days, signatures={**cached, **fresh},
-            method=options.story_method, embedding_threshold=options.story_embedding_threshold, vectors=vectors,
-        )  # fmt: skip
-        story_rows = [(article_id, sid) for article_id, sid in sorted(built.stories.items())]
-        cluster_rows = [
-            (c.id, c.canonical_event_id, c.event_type, ";".join(c.actor_countries) or None,
-             ";".join(c.recipient_countries) or None, c.background, c.first_date, c.last_date,
-             c.num_mentions, c.num_sources, c.num_articles, ";".join(c.sources))
-            for c in built.clusters
-        ]  # fmt: skip
-        member_rows = [(event_id, c.id) for c in built.clusters for event_id in c.event_ids]
-
-        signature_rows = [(article_id, params, st.signature_to_bytes(sig)) for article_id, sig in fresh.items()]
-
-        def write() -> None:
-            if signature_rows:
-                self._delete_in("story_signatures", "article_id", [r[0] for r in signature_rows])
-                self._insert("story_signatures", ("article_id", "params", "signature"), signature_rows)
-            if vector_rows:
-                self._delete_in("story_embeddings", "article_id", [r[0] for r in vector_rows])
-                self._insert("story_embeddings", ("article_id", "params", "vector"), vector_rows)
-            for table in STORY_TABLES:
-                self._con.execute(f"DELETE FROM {table}")
-            self._insert("stories", ("article_id", "story_id"), story_rows)
-            self._insert("event_clusters", CLUSTER_COLUMNS, cluster_rows)
-            self._insert("cluster_events", ("event_id", "cluster_id"), member_rows)
-
-        self._transaction(write, what="refreshing stories and event clusters")
-        return self.story_counts()
-
-    def _story_vectors(self) -> tuple[dict[str, Any], list[tuple[str, str, bytes]]]:
-        """Embeddings of the stored articles for ``story_method`` embeddings or both: cached
-        ones, plus fresh ones for articles without (also returned as rows for the cache)."""
-        from eventcoder import embeddings as em
-        from eventcoder import stories as st
-
-        em.check_available()  # E208 before any work
-        params = em.embedding_params()
-        cached = {
-            r[0]: em.vector_from_bytes(r[1])
-            for r in self._con.execute("SELECT article_id, vector FROM story_embeddings WHERE params = ?", [params]).fetchall()
-        }
-        new_rows = self._con.execute(
-            "SELECT id, title, text FROM articles WHERE id NOT IN (SELECT article_id FROM story_embeddings WHERE params = ?)",
-            [params],
-        ).fetchall()
-        fresh = st.article_vectors([st.StoryArticle(id=r[0], text=r[2] or "", title=r[1]) for r in new_rows])
-        return {**cached, **fresh}, [(k, params, em.vector_to_bytes(v)) for k, v in sorted(fresh.items())]
 
     # -- helpers for store/ modules only (queries.py) ----------------------------------------
 
@@ -593,12 +481,15 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False, wait
             # One transaction, so a process killed while creating the store leaves either no
             # tables or all of them with their version row.
             con.execute("BEGIN TRANSACTION")
+            if version is not None and version < SCHEMA_VERSION:
+                migrate(con, version)
             con.execute(_schema_sql())
             if version is None:
                 con.execute("INSERT INTO schema_version VALUES (?)", [SCHEMA_VERSION])
             elif version < SCHEMA_VERSION:
-                # Migrations 1 -> 2 and 2 -> 3 are additive: the schema script above created the
-                # story tables (filled below, once the Store exists) and the corrections table.
+                # The story tables are derived data: the schema script above created what the
+                # old version lacked (migrate dropped what changed shape, and the corrections
+                # table is new); they are filled below, once the Store exists.
                 con.execute("UPDATE schema_version SET version = ?", [SCHEMA_VERSION])
             con.execute("COMMIT")
     except BaseException as exc:
@@ -608,6 +499,6 @@ def open_store(path: str | Path = DEFAULT_PATH, *, read_only: bool = False, wait
             raise StoreError(f"could not set up the store schema: {exc}", code=E301_OPEN, source=where) from exc
         raise
     store = Store(where, read_only=read_only, wait=wait, connection=con)
-    if not read_only and version is not None and version < 2:
-        store.refresh_clusters()  # a version-1 store had no clusters: build them once
+    if not read_only and version is not None and version < SCHEMA_VERSION:
+        store.refresh_clusters(full=True)  # an older store's stories were made another way: rebuild them once
     return store

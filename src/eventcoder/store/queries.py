@@ -227,6 +227,54 @@ def event_sources(store: Store, event_id: str) -> list[dict[str, Any]]:
     return store._rows(sql, [event_id, event_id])
 
 
+def stories(
+    store: Store,
+    since: dt.date | str | None = None,
+    until: dt.date | str | None = None,
+    min_articles: int | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """Stories (articles that report one event, from any outlet), oldest first.
+
+    Each row: ``story_id``, ``num_articles``, ``num_outlets``, ``outlets`` (sorted list),
+    ``first_published``/``last_published`` (undated articles aside), ``title`` (of its
+    earliest article), ``num_events`` and ``articles`` (``article_id``, ``outlet``,
+    ``url``, ``title``, ``published`` of each, earliest first). ``since``/``until`` keep
+    stories whose publication range reaches into the period; ``min_articles`` drops smaller
+    ones (2: only what more than one article reported).
+    """
+    where, params = _conditions(
+        {"since": "last_published >= ?", "until": "first_published <= ?"}, since=since, until=until,
+    )  # fmt: skip
+    if min_articles is not None:
+        where.append("num_articles >= ?")
+        params.append(int(min_articles))
+    sql = """
+    WITH members AS (
+        SELECT s.story_id, s.article_id, a.outlet, a.url, a.title, a.published, COALESCE(n.n, 0) AS n_events
+        FROM stories s JOIN articles a ON a.id = s.article_id
+        LEFT JOIN (SELECT article_id, count(*) AS n FROM events GROUP BY article_id) n ON n.article_id = s.article_id
+    ), grouped AS (
+        SELECT story_id, count(*) AS num_articles, count(DISTINCT outlet) AS num_outlets,
+               list_sort(list_distinct(list(outlet) FILTER (WHERE outlet IS NOT NULL))) AS outlets,
+               min(published) AS first_published, max(published) AS last_published,
+               arg_min(title, (published IS NULL, published, article_id)) AS title,
+               sum(n_events)::INTEGER AS num_events,
+               list({'article_id': article_id, 'outlet': outlet, 'url': url, 'title': title, 'published': published}
+                    ORDER BY published NULLS LAST, article_id) AS articles
+        FROM members GROUP BY story_id
+    )
+    SELECT * FROM grouped
+    """
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY first_published NULLS LAST, story_id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return store._rows(sql, params)
+
+
 def story_articles(store: Store, article_id: str) -> list[dict[str, Any]]:
     """The articles in the same story as ``article_id`` (itself included): ``article_id``,
     ``story_id``, ``outlet``, ``url``, ``title``, ``published``; earliest first."""

@@ -1,4 +1,6 @@
--- eventcoder store schema, version 3 (2 added stories, event_clusters, cluster_events; 3 corrections).
+-- eventcoder store schema, version 4 (2 added stories, event_clusters, cluster_events; 3 added
+-- stories.component_id, story_profiles, story_keys and story_state, and dropped story_signatures;
+-- 4 added corrections).
 -- Applied with CREATE ... IF NOT EXISTS on every open, so it must stay idempotent.
 -- A change to any table means a new version number and a migration in store/duckdb.py.
 
@@ -80,11 +82,13 @@ CREATE INDEX IF NOT EXISTS events_event_date ON events (event_date);
 CREATE INDEX IF NOT EXISTS events_event_type ON events (event_type);
 CREATE INDEX IF NOT EXISTS event_actors_country ON event_actors (country);
 
--- Version 2: stories and deduplicated event clusters (eventcoder.stories), rebuilt from the
--- tables above by Store.refresh_clusters; derived data, so a rebuild replaces every row.
+-- Version 2: stories and deduplicated event clusters (eventcoder.stories, eventcoder.clusters),
+-- derived from the tables above by Store.refresh_clusters, which rewrites only what new
+-- articles change (version 3).
 CREATE TABLE IF NOT EXISTS stories (
-    article_id VARCHAR PRIMARY KEY,
-    story_id   VARCHAR NOT NULL       -- hash of the member article ids
+    article_id   VARCHAR PRIMARY KEY,
+    story_id     VARCHAR NOT NULL,    -- hash of the member article ids
+    component_id VARCHAR              -- smallest article id of its linked component (stories.py)
 );
 
 CREATE TABLE IF NOT EXISTS event_clusters (
@@ -107,11 +111,30 @@ CREATE TABLE IF NOT EXISTS cluster_events (
     cluster_id VARCHAR NOT NULL
 );
 
--- Cache: one MinHash signature per article, so a refresh hashes only new articles.
-CREATE TABLE IF NOT EXISTS story_signatures (
+-- Version 3. One profile per article (stories.Profile): its weighted terms, heaviest first,
+-- and with an embedding story_method its quantized embedding; rebuilt when params differ.
+CREATE TABLE IF NOT EXISTS story_profiles (
     article_id VARCHAR PRIMARY KEY,
-    params     VARCHAR NOT NULL,      -- stories.signature_params(): reused only when equal
-    signature  BLOB NOT NULL
+    params     VARCHAR NOT NULL,
+    published  DATE,
+    terms      BLOB NOT NULL,         -- stories.term_id of each term, int64 little-endian
+    weights    BLOB NOT NULL,         -- their weights, int16 little-endian
+    vector     BLOB                   -- the quantized embedding, int16 little-endian
+);
+
+-- Each article's key terms (the first of its profile's): a new article is compared only with
+-- the stored articles that share one, within the window.
+CREATE TABLE IF NOT EXISTS story_keys (
+    term       BIGINT NOT NULL,       -- stories.term_id
+    article_id VARCHAR NOT NULL,
+    published  DATE
+);
+
+-- What the stored stories and clusters were made with, and the newest coded_at they cover:
+-- an article coded later (or with no stories row) is new to the next refresh.
+CREATE TABLE IF NOT EXISTS story_state (
+    params     VARCHAR NOT NULL,
+    coded_upto TIMESTAMP
 );
 
 -- Cache: one sentence embedding per article (story_method embeddings or both; float32 bytes).

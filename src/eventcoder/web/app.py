@@ -230,7 +230,7 @@ def _dyad_filter(actor: str, recipient: str, filters: EventFilters) -> EventFilt
 def store_correction(request: Request, event_id: str, field: str, correct: str | None, note: str | None) -> dict[str, Any]:
     """Store a correction through a brief read-write open of the store (the page is otherwise
     read-only): E304 while a coding run holds the file (a 503), 404 for an unknown event."""
-    with open_store(request.app.state.db_path) as store:
+    with open_store(request.app.state.db_path, wait=request.app.state.lock_wait) as store:
         try:
             return add_correction(store, event_id, field, correct, note)
         except KeyError:
@@ -339,12 +339,12 @@ def create_app(db_path: str | Path, *, title: str = "eventcoder", allowed_hosts:
     def api_events_csv(request: Request, filters: Annotated[EventFilters, Query()]) -> StreamingResponse:
         """Every event matching the filters as CSV (the columns of `eventcoder export csv`), newest first."""
         chosen = filters.to_filter()
-        path = request.app.state.db_path
-        open_store(path, read_only=True).close()  # a missing or locked store is a 503 now, not mid-download
+        path, wait = request.app.state.db_path, request.app.state.lock_wait
+        open_store(path, read_only=True, wait=wait).close()  # a missing or held store is a 503 now, not mid-download
 
         def lines() -> Iterator[str]:
             # Its own read-only handle, held only while the file streams out.
-            with open_store(path, read_only=True) as store:
+            with open_store(path, read_only=True, wait=wait) as store:
                 yield from exporting.csv_lines(exporting.with_corrections(store, queries.iter_events(store, chosen, newest_first=True)))
 
         return StreamingResponse(lines(), media_type="text/csv; charset=utf-8",

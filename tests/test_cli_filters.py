@@ -121,7 +121,7 @@ def test_events_filters_match_the_store(db: Path, options: list[str], where: str
 
 def test_the_same_filters_on_stories_export_and_dyad(db: Path, tmp_path: Path) -> None:
     # stories: a cluster matches when one of its events does
-    clusters = listed(db, "--country", "IND", "--no-background", command="stories")
+    clusters = listed(db, "--country", "IND", "--no-background", command="clusters")
     assert {r["event_type"] for r in clusters} == {"ACCUSE", "ASSAULT", "CONSULT"}
     # export: the filtered events only, in each row format
     out = tmp_path / "quad4.csv"
@@ -169,7 +169,7 @@ def test_sectors_stay_apart_in_the_csv_schema(db: Path, tmp_path: Path) -> None:
     ],
 )
 def test_a_filter_that_names_nothing_is_a_usage_error(db: Path, options: list[str], says: list[str]) -> None:
-    for command in ("events", "stories"):
+    for command in ("events", "clusters"):
         result = invoke(command, "--db", db, *options)
         assert result.exit_code == 2, (command, result.output)
         text = " ".join(result.output.split())
@@ -194,12 +194,12 @@ def test_events_newest_first_unless_asked(db: Path) -> None:
 
 def test_settings_show_effective_value_and_source(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "eventcoder.toml").write_text("[settings]\nmin_confidence = 0.6\nstory_shingle = 3\n", encoding="utf-8")
-    result = invoke("settings", "--format", "jsonl", env={"EVENTCODER_STORY_SHINGLE": "2", "EVENTCODER_MAX_CHARS": "5000"})
+    (tmp_path / "eventcoder.toml").write_text("[settings]\nmin_confidence = 0.6\nstory_window_days = 5\n", encoding="utf-8")
+    result = invoke("settings", "--format", "jsonl", env={"EVENTCODER_STORY_WINDOW_DAYS": "2", "EVENTCODER_MAX_CHARS": "5000"})
     assert result.exit_code == 0, result.output
     rows = {r["name"]: r for r in (json.loads(line) for line in result.stdout.splitlines())}
     assert (rows["min_confidence"]["value"], rows["min_confidence"]["source"]) == (0.6, "eventcoder.toml")
-    assert (rows["story_shingle"]["value"], rows["story_shingle"]["source"]) == (2, "environment (EVENTCODER_STORY_SHINGLE)")
+    assert (rows["story_window_days"]["value"], rows["story_window_days"]["source"]) == (2, "environment (EVENTCODER_STORY_WINDOW_DAYS)")
     assert (rows["max_chars"]["value"], rows["max_chars"]["default"]) == (5000, 100_000)
     assert (rows["batch_size"]["value"], rows["batch_size"]["source"]) == (32, "default")
 

@@ -34,11 +34,11 @@ def read(path: Path, sql: str) -> list[tuple]:
 def test_open_creates_file_schema_and_version(db_path: Path) -> None:
     with open_store(db_path) as store:
         assert store.counts() == {"articles": 0, "events": 0, "event_actors": 0, "failures": 0}
-        assert store.schema_version() == SCHEMA_VERSION == 3
+        assert store.schema_version() == SCHEMA_VERSION == 4
     assert db_path.is_file()
     tables = {r[0] for r in read(db_path, "SELECT table_name FROM information_schema.tables")}
     assert {"schema_version", "articles", "events", "event_actors", "failures"} <= tables
-    assert read(db_path, "SELECT version FROM schema_version") == [(3,)]
+    assert read(db_path, "SELECT version FROM schema_version") == [(4,)]
     indexes = {r[0] for r in read(db_path, "SELECT index_name FROM duckdb_indexes()")}
     assert {"events_event_date", "events_event_type", "event_actors_country"} <= indexes
 

@@ -170,8 +170,9 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path) -> None:
         outputs.append(done.stdout + done.stderr)
     for text in outputs:
         assert not [c for c in text if c in "\x1b\x07\x9b"], text
-    code_out, table, jsonl, failures = outputs[:4]
+    code_out, table, jsonl, failures, stories = outputs
     assert "red" in code_out and "[E102]" in code_out
-    assert "Talks [/]" in table and "resumed" in table
+    assert "wire\ufffd[31m" in table  # the outlet, its escape made visible
+    assert "Talks [/]" in stories and "resumed" in stories  # the title, its markup shown as text
     assert json.loads(jsonl.splitlines()[0])["title"] == ESC_TITLE  # JSON escapes keep the value exact
     assert "red" in failures

@@ -243,9 +243,12 @@ def stories(
     stories whose publication range reaches into the period; ``min_articles`` drops smaller
     ones (2: only what more than one article reported).
     """
-    where, params = _conditions(
-        {"since": "last_published >= ?", "until": "first_published <= ?"}, since=since, until=until,
-    )  # fmt: skip
+    where: list[str] = []
+    params: list[Any] = []
+    for sql, value in (("last_published >= ?", since), ("first_published <= ?", until)):
+        if value is not None and value != "":
+            where.append(sql)
+            params.append(value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10]))
     if min_articles is not None:
         where.append("num_articles >= ?")
         params.append(int(min_articles))

@@ -367,8 +367,10 @@ def new_discourse(article: Article, doc: Doc, headline_chars: int = 0) -> Discou
     """What the whole article establishes before its sentences are read: who speaks where,
     and the country it is mostly about."""
     context = ActorContext(year=article.published.year if article.published else None)
-    mentions = Counter(a.country for a in find_actor_mentions(doc, context) if a.country and a.country not in NON_STATE_CODES)
-    discourse = Discourse(context=context, attribution=attribute(doc, context), headline_chars=headline_chars)
+    named = sorted(find_actor_mentions(doc, context), key=lambda a: a.start_char)
+    mentions = Counter(a.country for a in named if a.country and a.country not in NON_STATE_CODES)
+    discourse = Discourse(context=context, attribution=attribute(doc, context), headline_chars=headline_chars,
+                          mentions=named, mention_starts=[a.start_char for a in named])
     discourse.article_country = mentions.most_common(1)[0][0] if mentions else None
     # A national or local outlet's home is where its unplaced reports most likely happen.
     discourse.outlet_country = outlet_country(article.outlet) or (outlet_country(urlsplit(article.url).hostname) if article.url else None)

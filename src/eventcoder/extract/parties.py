@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.tokens import Span, Token
@@ -66,6 +67,8 @@ class Discourse:
     headline_chars: int = 0  # the parsed text starts with the headline and a blank line, this long
     calibration: dict | None = None  # the classifier's confidence calibration, when one is shipped
     feature_log: dict | None = None  # event id -> what its confidence was computed from (training only)
+    mentions: list[Actor] = field(default_factory=list)  # every actor the article names, in text order
+    mention_starts: list[int] | None = None  # their start offsets, for bisection (None: not resolved yet)
 
     @property
     def home_countries(self) -> list[str]:
@@ -422,11 +425,14 @@ def token_range(sentence: Span, actor: Actor) -> set[int]:
 
 
 def find_actor_mentions_in(sentence: Span, discourse: Discourse) -> list[Actor]:
-    dictionary = load_actor_dictionary()
-    mentions: list[Actor] = []
-    for chunk in span_noun_chunks(sentence):
-        mentions += dictionary.resolve_all(chunk, discourse.context)
-    return mentions
+    """The actors named in ``sentence``: from the article's mentions, resolved once per article
+    (``Discourse.mentions``, in text order), when the discourse holds them."""
+    if discourse.mention_starts is None:
+        dictionary = load_actor_dictionary()
+        return [a for chunk in span_noun_chunks(sentence) for a in dictionary.resolve_all(chunk, discourse.context)]
+    low = bisect_left(discourse.mention_starts, sentence.start_char)
+    high = bisect_left(discourse.mention_starts, sentence.end_char)
+    return discourse.mentions[low:high]
 
 
 def _in_place_phrase(token: Token) -> bool:

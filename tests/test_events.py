@@ -317,3 +317,13 @@ def test_a_headline_is_coded_with_offsets_into_the_title() -> None:
     headline = [e for e in coded.events if e.headline]
     assert headline and headline[0].event_type == "SANCTION"
     assert coded.article.title[headline[0].start_char:headline[0].end_char] == "Russia expels two Estonian diplomats"
+
+
+def test_being_and_having_are_no_acts() -> None:
+    coded = code("The province has vast copper reserves, and there is a long border with Zambia, officials said.")
+    assert coded.events == []
+
+
+def test_a_purpose_is_coded_with_its_act() -> None:
+    coded = code("Serbia opened the border crossing on Friday to let the aid convoys through.")
+    assert [e.trigger for e in coded.events] == ["opened"]  # "to let" is why the crossing opened, no act of its own

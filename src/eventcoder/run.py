@@ -40,7 +40,7 @@ from eventcoder.errors import (
     StoreError,
 )
 from eventcoder.extract.datelines import find_dateline
-from eventcoder.extract.events import extract_events, parsed_text
+from eventcoder.extract.events import EVENT_MODELS, extract_events, parsed_text
 from eventcoder.ingest import read_paths, read_text
 from eventcoder.model import Article, CodedArticle, Rejected
 from eventcoder.nlp.pipeline import load_pipeline
@@ -167,6 +167,8 @@ def without_dateline(text: str) -> str:
 def code_articles(articles: Iterable[Article], options: Options | None = None) -> Iterator[CodedArticle]:
     """Code a stream of articles, parsing them in batches with spaCy's ``nlp.pipe``."""
     options = options or load_options()
+    if options.event_model not in EVENT_MODELS:
+        raise ValueError(f"event_model must be one of {', '.join(EVENT_MODELS)}, not {options.event_model!r}")
     nlp = load_pipeline(options.spacy_model, options.verify_model)
     iterator = iter(articles)
     while batch := list(islice(iterator, options.batch_size)):
@@ -202,7 +204,7 @@ def code_articles(articles: Iterable[Article], options: Options | None = None) -
 
 
 def _code_parsed(article: Article, doc: Any, headline_chars: int, notes: list[Rejected], options: Options) -> CodedArticle:
-    events, quotes = extract_events(article, doc, headline_chars)
+    events, quotes = extract_events(article, doc, headline_chars, use_classifier=options.event_model == "classifier")
     events = [e for e in events if e.confidence >= options.min_confidence]
     if not any(t.pos_ in {"VERB", "AUX"} for t in doc):
         notes = [*notes, _rejection(article, E201_NO_SENTENCES, "no sentence with a verb was found (a table, list or fragment?)")]

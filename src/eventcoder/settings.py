@@ -27,6 +27,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("min_chars", 40, "Shortest cleaned text worth coding; shorter inputs are rejected as E108."),
     Setting("max_input_bytes", 20_000_000, "Largest single input (a text or HTML file, a JSONL line, a WARC record) read; bigger ones are refused unread as E109."),
     Setting("min_confidence", 0.3, "Events below this confidence are dropped."),
+    Setting("event_model", "classifier", "What decides which words report events and their type: classifier (the shipped learned model, default) or rules (the trigger lexicon and grammar alone, as events.v1 coded)."),
     Setting("batch_size", 32, "Articles per spaCy nlp.pipe batch."),
     Setting("store_batch", 200, "Articles stored per transaction; a killed run loses at most this many articles' coding, redone on resume."),
     Setting("n_process", 1, "Worker processes for spaCy nlp.pipe."),
@@ -50,6 +51,7 @@ class Options:
     min_chars: int = 40
     max_input_bytes: int = 20_000_000
     min_confidence: float = 0.3
+    event_model: str = "classifier"
     batch_size: int = 32
     store_batch: int = 200
     n_process: int = 1

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Span, Token
 
+from eventcoder.extract.triggers import load_lexicon, match_token
 from eventcoder.ontology.plover import load_ontology
 
 MODEL_PATH = Path(__file__).with_name("models") / "event_classifier.npz"
@@ -126,6 +127,11 @@ def candidate_features(candidate: Candidate) -> list[str]:
             feats.append("agent")
         elif dep in {"xcomp", "ccomp"}:
             feats.append(f"comp:{_lemma(child)}")
+            # What the complement does, as the lexicon reads it: "vowed to *return*" promises a
+            # concession, "vowed to *strike*" threatens; the governing verb alone cannot say.
+            reading = match_token(child, load_lexicon())
+            if reading is not None:
+                feats += [f"comp_rule:{reading.rule.event_type}", f"w_comp_rule:{lemma}:{reading.rule.event_type}"]
         elif dep == "advmod" and child.is_alpha:
             feats.append(f"adv:{_lemma(child)}")
     head = token.head

@@ -49,11 +49,13 @@ from eventcoder.extract.parties import (
 )
 from eventcoder.extract.quotes import attribute, subject_of
 from eventcoder.extract.classifier import NONE, Candidate, candidate_features, load_classifier, sentence_features
-from eventcoder.extract.triggers import DEONTIC, FUTURE, POSSIBILITY, SPEECH_VERBS, SYMMETRIC, Trigger, TriggerRule, depth, find_triggers, is_passive, load_lexicon, match_token, modals, object_tokens
+from eventcoder.extract.triggers import DEONTIC, FUTURE, INTENT_WORDS, POSSIBILITY, SPEECH_VERBS, STATIVE_VERBS, SYMMETRIC, Trigger, TriggerRule, depth, purpose_clause, find_triggers, is_passive, load_lexicon, match_token, modals, object_tokens
 from eventcoder.model import Actor, Article, Event, Quote, hash_id
 from eventcoder.ontology.plover import describe
 
-EXTRACTOR = "events.v1"
+EXTRACTOR = "events.v2"
+# The settings of ``event_model``: the shipped learned classifier, or the rules alone.
+EVENT_MODELS = ("classifier", "rules")
 
 COOPERATIVE = frozenset({"AGREE", "CONSULT", "SUPPORT", "CONCEDE", "COOPERATE", "AID", "RETREAT"})
 VERBAL = frozenset({"REQUEST", "ACCUSE", "REJECT", "THREATEN"})
@@ -410,6 +412,11 @@ def sentence_candidates(sentence: Span, discourse: Discourse, event_nouns: froze
         reading = trigger or match_token(token, lexicon)
         if reading is None and token.pos_ != "VERB" and not (token.pos_ == "NOUN" and token.lemma_.lower() in event_nouns):
             continue
+        # Being, having and seeming are no acts: "there is a draft", "peace has benefits"
+        # (the lexicon still reads "have talks", "be at war"). Reporting verbs stay candidates:
+        # in news "said" often carries the act ("said Y was behind the attack").
+        if reading is None and token.lemma_.lower() in STATIVE_VERBS:
+            continue
         ruled = None
         if trigger is not None and token.i not in inside:
             classified = _classify(trigger, sentence)
@@ -458,6 +465,24 @@ def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, 
     best = labels.index(forced) if forced is not None else int(ranked.argmax())
     event_type = labels[best]
     token = candidate.token
+    # What an intention is (a promise, a threat, a refusal) is read from what is intended,
+    # which the rules read from the complement: "vowed to return the marbles" promises,
+    # "vowed to strike back" threatens, "vowed not to return" refuses. Words of intention are
+    # mostly threats in news, so a bag of words leans to THREATEN whatever is intended.
+    p_type = float(probabilities[best])
+    if event_type in INTENTIONS and candidate.ruled_type in INTENTIONS and _intends_a_known_act(token, load_lexicon()):
+        event_type = candidate.ruled_type
+        best = labels.index(event_type)
+        p_type = float(sum(probabilities[labels.index(t)] for t in INTENTIONS))  # sure it is an intention
+    # A phrasal or object-specific lexicon row ("sign up for", "lift sanctions") reads a sense
+    # the bag of words around the verb cannot: where the model is unsure of its own type and
+    # gives the row's type a comparable probability, the row decides.
+    if (forced is None and candidate.rule_specificity >= PHRASAL_SPECIFICITY and candidate.ruled_type in labels
+            and candidate.ruled_type != event_type and p_type < UNSURE_TYPE
+            and float(probabilities[labels.index(candidate.ruled_type)]) >= PHRASAL_SHARE * p_type):
+        event_type = candidate.ruled_type
+        best = labels.index(event_type)
+        p_type = float(probabilities[best])
     negated = _negated(token)
     # The lexicon's mode stands when the model agrees with the lexicon's type.
     mode = candidate.rule_mode if event_type in {candidate.rule_type, candidate.ruled_type} else None
@@ -467,11 +492,30 @@ def _decide(candidate: Candidate, probabilities: np.ndarray, labels: tuple[str, 
                                           or bool(modals(token) & DEONTIC))
     particle = candidate.rule_particle if event_type == candidate.rule_type else ""
     lexicon = f"lexicon {candidate.rule_type}" + (f"({candidate.rule_mode})" if candidate.rule_mode else "") + (f" -> {candidate.ruled_type}" if candidate.ruled_type not in (None, candidate.rule_type) else "") if candidate.rule_type else "not in lexicon"
-    reason = f"{version}: {event_type} p={probabilities[best]:.2f} (event {1 - probabilities[none]:.2f}) on '{token.text}' ({lexicon})"
+    reason = f"{version}: {event_type} p={p_type:.2f} (event {1 - probabilities[none]:.2f}) on '{token.text}' ({lexicon})"
     if forced is not None:
         reason += "; the sentence typer says the sentence reports it"
-    return Decision(token, event_type, mode, negated, appeal, particle, float(probabilities[best]), reason,
+    return Decision(token, event_type, mode, negated, appeal, particle, p_type, reason,
                     p_event=1.0 - float(probabilities[none]), specificity=candidate.rule_specificity, from_model=True)
+
+
+# Where a multi-word lexicon row outweighs an unsure model (see _decide).
+PHRASAL_SPECIFICITY = 1
+UNSURE_TYPE = 0.5  # the model gives its own type less than even odds
+PHRASAL_SHARE = 0.5
+
+# The least probability of the sentence's type the word carrying it must have on its own.
+SENTENCE_WORD_FLOOR = 0.05
+
+
+# The types an intention can be: to cooperate, to coerce or attack, to refuse.
+INTENTIONS = frozenset({"AGREE", "THREATEN", "REJECT"})
+
+
+def _intends_a_known_act(token: Token, lexicon: dict) -> bool:
+    """A word of intention ("vow", "plan", "ready") whose complement the lexicon reads."""
+    return (token.lemma_.lower() in INTENT_WORDS or token.lower_ in INTENT_WORDS) and any(
+        c.dep_ == "xcomp" and match_token(c, lexicon) is not None for c in token.children)
 
 
 def _give_the_sentence_its_event(candidates: list[Candidate], probabilities: np.ndarray, typed: np.ndarray,
@@ -484,8 +528,45 @@ def _give_the_sentence_its_event(candidates: list[Candidate], probabilities: np.
     if said == NONE or float(typed.max()) < classifier.sentence_threshold or any(d is not None and d.event_type == said for d in decisions):
         return
     column = labels.index(said)
-    best = max(range(len(candidates)), key=lambda i: probabilities[i][column])
+    # A word the rules read and ruled out (a negated conflict, a hypothetical, an act someone
+    # is asked to do) carries no event: those are what the rules know better than a bag of words.
+    # Nor does a reporting verb the lexicon does not know ("..., he told reporters"): what it
+    # reports is the event, and a word of that carries it or none does.
+    # A word already given an event keeps it: the typer fills a gap, it does not overrule.
+    eligible = [i for i, c in enumerate(candidates)
+                if decisions[i] is None
+                and not (c.rule_type is not None and c.ruled_type == NONE)
+                and not (c.rule_type is None and c.token.lemma_.lower() in SPEECH_VERBS)]
+    if not eligible:
+        return
+    best = max(eligible, key=lambda i: probabilities[i][column])
+    # The word must be a plausible carrier of that type by its own reading, else no word of
+    # the sentence reports it (the typer read the topic, "sanctions", "troops", not an act).
+    if probabilities[best][column] < SENTENCE_WORD_FLOOR:
+        return
     decisions[best] = _decide(candidates[best], probabilities[best], labels, sentence, classifier.version, classifier.threshold, forced=said)
+
+
+def _without_purposes(decisions: list[Decision | None]) -> list[Decision | None]:
+    """An infinitive of purpose states why an act was done, not a second act ("withdrew its
+    troops *to allow* talks", "opened the crossing *to let* aid in"): when the act it belongs
+    to was given an event, the purpose is coded with it, as CAMEO codes the main act."""
+    decided = {d.token.i for d in decisions if d is not None}
+    return [None if d is not None and purpose_clause(d.token) and d.token.head.i in decided else d for d in decisions]
+
+
+def _reported_once(decisions: list[Decision | None]) -> list[Decision | None]:
+    """A statement and what it states are one event when they are of one type: "sent a
+    warning to X that it must release ..." is one REQUEST, the likelier of the two words."""
+    decided = [d for d in decisions if d is not None]
+
+    def restated(d: Decision) -> bool:
+        return any(o is not d and o.event_type == d.event_type and (
+            (speech_verb(d.token) is d.token and d.token in o.token.ancestors and o.confidence >= d.confidence)
+            or (speech_verb(o.token) is o.token and o.token in d.token.ancestors and o.confidence > d.confidence))
+            for o in decided)
+
+    return [None if d is not None and restated(d) else d for d in decisions]
 
 
 def _clause_head(token: Token) -> int:
@@ -534,14 +615,16 @@ def _moved(record: Any, by: int) -> Any:
     return record.model_copy(update=updates)
 
 
-def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, feature_log: dict | None = None) -> tuple[list[Event], list[Quote]]:
+def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, feature_log: dict | None = None,
+                   use_classifier: bool = True) -> tuple[list[Event], list[Quote]]:
     """Every event the article reports, and every attributed quotation, in text order.
+    ``use_classifier`` False: the rules alone decide (setting ``event_model`` rules).
 
     ``doc`` parses :func:`parsed_text`: with ``headline_chars`` > 0 it opens with the
     headline, whose events are marked ``headline`` with offsets into the title; every other
     offset is moved back into ``article.text``."""
     discourse = new_discourse(article, doc, headline_chars)
-    classifier = load_classifier()
+    classifier = load_classifier() if use_classifier else None
     discourse.calibration = classifier.meta.get("calibration") if classifier else None
     discourse.feature_log = feature_log
     events: list[Event] = []
@@ -565,6 +648,7 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, featu
                 top = classifier.labels[int(typed.argmax())]
                 decisions = [d if d is None else replace(d, p_sentence=float(typed[classifier.labels.index(d.event_type)]), sentence_top=d.event_type == top)
                              for d in decisions]
+            decisions = _reported_once(_without_purposes(decisions))
         found = []
         for decision in decisions:
             if decision is None:

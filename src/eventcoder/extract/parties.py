@@ -259,6 +259,10 @@ def _addressee(verb: Token) -> Token | None:
             return next((g for g in child.children if g.dep_ == "pobj"), None)
         if child.dep_ == "dobj" and verb.lemma_.lower() in ADDRESSING_VERBS and child.lemma_.lower() not in SPEECH_NOUNS:
             return child
+    # "sent a warning to X that ...": the parser hangs "to X" on the statement noun.
+    for noun in (c for c in verb.children if c.dep_ == "dobj" and c.lemma_.lower() in SPEECH_NOUNS):
+        for prep in (g for g in noun.children if g.dep_ == "prep" and g.lower_ == "to"):
+            return next((g for g in prep.children if g.dep_ == "pobj"), None)
     return None
 
 

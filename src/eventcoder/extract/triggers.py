@@ -30,6 +30,10 @@ SPEECH_VERBS = frozenset(
     "emphasize emphasise repeat affirm indicate confirm report quote told reply respond answer "
     "believe think argue acknowledge admit caution conclude".split()
 )
+# Verbs of being, having and seeming: unless the lexicon reads them in a phrase ("have talks",
+# "be at war"), they describe a state of affairs, never an act ("there is a draft", "peace has
+# benefits", "the dispute remains unresolved").
+STATIVE_VERBS = frozenset("be have seem appear remain exist become belong contain mean".split())
 # Statement nouns whose "that"-clause is what the subject of their verb said.
 SPEECH_NOUNS = frozenset("reminder warning statement declaration demand call appeal message letter note".split())
 # Passive forms that describe the subject's own stance: "Chile is opposed to ...",
@@ -239,7 +243,7 @@ def _dominated(token: Token, candidates: set[int]) -> bool:
         if current.dep_ == "conj":
             current = current.head
             continue
-        if current.dep_ not in COMPLEMENT_EDGES and not _purpose(current):
+        if current.dep_ not in COMPLEMENT_EDGES and not purpose_clause(current):
             return False
         current = current.head
         if current.i in candidates:
@@ -247,7 +251,7 @@ def _dominated(token: Token, candidates: set[int]) -> bool:
     return False
 
 
-def _purpose(token: Token) -> bool:
+def purpose_clause(token: Token) -> bool:
     """An infinitive of purpose ("resigned *to allow* elections", "opened the bridge *to allow*
     deliveries"): the why of the governing act, coded with it as CAMEO codes the main act."""
     return token.dep_ == "advcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children) and not any(

@@ -312,6 +312,26 @@ def test_a_dateline_places_the_story() -> None:
     assert coded.article.text[arrest.start_char:arrest.end_char].startswith("Police arrested")  # the dateline is no part of it
 
 
+def test_the_lead_places_later_acts_that_name_no_place() -> None:
+    coded = code("Thousands of opposition supporters marched in Dhaka on Sunday against the election result. "
+                 "Riot police fired tear gas at the crowd. "
+                 "The interior minister accused the opposition of planning violence. "
+                 "Soldiers also arrested two organisers in Chittagong.")
+    (tear_gas,) = [e for e in coded.events if e.trigger == "fired"]
+    assert tear_gas.place is not None and (tear_gas.place.name, tear_gas.place.country) == ("Dhaka", "BGD")
+    (accusation,) = of_type(coded, "ACCUSE")
+    assert accusation.place is None  # a statement is made wherever its speaker was
+    (arrest,) = [e for e in coded.events if e.trigger == "arrested"]
+    assert arrest.place is not None and arrest.place.text == "Chittagong"  # a sentence's own place wins
+
+
+def test_the_lead_place_is_its_most_precise() -> None:
+    coded = code("Fighting spread across Syria on Friday, and a car bomb exploded in Aleppo. "
+                 "Gunmen then opened fire on the wounded.")
+    (shooting,) = [e for e in coded.events if e.trigger == "opened"]
+    assert shooting.place is not None and (shooting.place.name, shooting.place.precision) == ("Aleppo", "city")
+
+
 def test_a_headline_is_coded_with_offsets_into_the_title() -> None:
     coded = code("Russia expels two Estonian diplomats\n\nMOSCOW, May 3 (Reuters) - The foreign ministry said on Monday the decision was final.")
     headline = [e for e in coded.events if e.headline]

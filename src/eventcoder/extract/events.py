@@ -36,6 +36,8 @@ from eventcoder.extract.parties import (
     ethnic_at,
     event_place,
     find_recipients,
+    lead_setting,
+    names_a_place,
     implied_party,
     remember_named,
     local_country,
@@ -53,7 +55,12 @@ from eventcoder.extract.triggers import DEONTIC, FUTURE, INTENT_WORDS, POSSIBILI
 from eventcoder.model import Actor, Article, Event, Quote, hash_id
 from eventcoder.ontology.plover import describe
 
-EXTRACTOR = "events.v2"
+EXTRACTOR = "events.v3"
+# The lead paragraph of a news story (its first one or two sentences) says where it happens.
+LEAD_SENTENCES = 2
+# Acts done on the ground (quad classes 2 and 4) happen where the story does; a statement,
+# demand or accusation is made wherever its speaker was ("Paris said", a leader's tweet).
+MATERIAL_QUADS = frozenset({2, 4})
 # The settings of ``event_model``: the shipped learned classifier, or the rules alone.
 EVENT_MODELS = ("classifier", "rules")
 
@@ -628,7 +635,10 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, featu
     discourse.calibration = classifier.meta.get("calibration") if classifier else None
     discourse.feature_log = feature_log
     events: list[Event] = []
+    unplaced: list[int] = []  # events of body sentences that name no place: the lead's setting is theirs
     read = 0  # sentences with words so far: a blanked-out dateline is no sentence
+    body_read = 0  # of them, those after the headline
+    lead_sentences: list[Span] = []  # the first of those: the lead paragraph
     for sentence in doc.sents:
         if not sentence.text.strip():
             continue
@@ -656,13 +666,28 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, featu
             event = _event(article, sentence, decision, discourse, lead=read == 1)
             if event is not None:
                 found.append((_clause_head(decision.token), event))
-        events += _one_per_clause_and_type(found)
+        kept = _one_per_clause_and_type(found)
+        if sentence.start_char >= headline_chars:
+            body_read += 1
+            if body_read <= LEAD_SENTENCES:
+                lead_sentences.append(sentence)
+        if not names_a_place(sentence):
+            unplaced += [len(events) + i for i, e in enumerate(kept)
+                         if e.place is None and e.quad_class in MATERIAL_QUADS and not e.background and e.start_char >= headline_chars]
+        events += kept
         for token in sentence:
             if token.dep_ in {"nsubj", "nsubjpass"} and token.ent_type_ == "PERSON":
                 found_person = resolve_token(token, discourse)
                 if found_person:
                     discourse.last_person = found_person[0]
         remember_named(sentence, discourse)
+    discourse.lead_place = lead_setting(lead_sentences, discourse)
+    if discourse.lead_place is not None and discourse.dateline_place is None:
+        # An act in a sentence that names no place happened where the lead set the story, as
+        # it happens where a dateline filed it (event_place): "Police fired tear gas" after a
+        # lead about protests in Dhaka. Only the stored place: who acted is not guessed from it.
+        for i in unplaced:
+            events[i] = events[i].model_copy(update={"place": discourse.lead_place})
     if not headline_chars:
         return events, discourse.attribution.quotes
     events = [e.model_copy(update={"headline": True}) if e.start_char < headline_chars else _moved(e, -headline_chars) for e in events]

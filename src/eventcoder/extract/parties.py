@@ -33,6 +33,7 @@ from eventcoder.nlp.components import entity_at, span_entities, span_noun_chunks
 RECIPIENT_PREPS = frozenset("to with on upon against at from toward towards into between over for of".split())
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PRECISION_RANK = {"city": 0, "admin": 1, "country": 2, "region": 3, "unknown": 4}
 PLACE_NOUNS = frozenset("town city village capital province region district port area outskirts suburb "
                         "enclave state county territory island peninsula border camp".split())
 SPEAKER_PRONOUNS = frozenset({"we", "us", "i", "our"})
@@ -63,6 +64,7 @@ class Discourse:
     named: list[Actor] = field(default_factory=list)
     article_country: str | None = None
     dateline_place: Place | None = None  # where the story was filed ("ISTANBUL, May 14 (Reuters) -")
+    lead_place: Place | None = None  # where the lead says the story happens ("... clashed in Tripoli on Sunday")
     outlet_country: str | None = None  # the home country of a national or local outlet
     headline_chars: int = 0  # the parsed text starts with the headline and a blank line, this long
     calibration: dict | None = None  # the classifier's confidence calibration, when one is shipped
@@ -514,9 +516,28 @@ def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Disco
         place = _resolve_in_context(entity, sentence, discourse)
         if place is not None:
             return place
-    if discourse.dateline_place is not None and not any(e.label_ in PLACE_LABELS for e in span_entities(sentence)):
+    if discourse.dateline_place is not None and not names_a_place(sentence):
         return discourse.dateline_place  # a sentence that names no place happened where the story was filed
     return None
+
+
+def names_a_place(sentence: Span) -> bool:
+    return any(e.label_ in PLACE_LABELS for e in span_entities(sentence))
+
+
+def lead_setting(sentences: list[Span], discourse: Discourse) -> Place | None:
+    """Where the lead says the story happens: of the places its sentences put something in
+    ("talks in Geneva", "a blast near the town of Kunduz"), the most precise, then the first
+    ("an attack in Nice, France" happened in Nice). Later sentences that name no place happen
+    there too, as a wire reader takes them."""
+    places = [
+        place
+        for sentence in sentences
+        for entity in span_entities(sentence)
+        if entity.label_ in PLACE_LABELS and _in_place_phrase(entity.root)
+        if (place := _resolve_in_context(entity, sentence, discourse)) is not None
+    ]
+    return min(places, key=lambda p: PRECISION_RANK[p.precision], default=None)
 
 
 def local_country(place: Place | None, sentence: Span, discourse: Discourse, avoid: set[str | None], excluded: set[int], *, article_fallback: bool = True) -> str | None:

@@ -528,7 +528,7 @@ def names_a_place(sentence: Span) -> bool:
 def lead_setting(sentences: list[Span], discourse: Discourse) -> Place | None:
     """Where the lead says the story happens: of the places its sentences put something in
     ("talks in Geneva", "a blast near the town of Kunduz"), the most precise, then the first
-    ("an attack in Nice, France" happened in Nice). Later sentences that name no place happen
+    ("a blast in Quetta, Pakistan" happened in Quetta). Later sentences that name no place happen
     there too, as a wire reader takes them."""
     places = [
         place

@@ -681,13 +681,13 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, featu
                 if found_person:
                     discourse.last_person = found_person[0]
         remember_named(sentence, discourse)
-    discourse.lead_place = lead_setting(lead_sentences, discourse)
-    if discourse.lead_place is not None and discourse.dateline_place is None:
+    lead_place = lead_setting(lead_sentences, discourse)
+    if lead_place is not None and discourse.dateline_place is None:
         # An act in a sentence that names no place happened where the lead set the story, as
         # it happens where a dateline filed it (event_place): "Police fired tear gas" after a
         # lead about protests in Dhaka. Only the stored place: who acted is not guessed from it.
         for i in unplaced:
-            events[i] = events[i].model_copy(update={"place": discourse.lead_place})
+            events[i] = events[i].model_copy(update={"place": lead_place})
     if not headline_chars:
         return events, discourse.attribution.quotes
     events = [e.model_copy(update={"headline": True}) if e.start_char < headline_chars else _moved(e, -headline_chars) for e in events]

@@ -64,7 +64,6 @@ class Discourse:
     named: list[Actor] = field(default_factory=list)
     article_country: str | None = None
     dateline_place: Place | None = None  # where the story was filed ("ISTANBUL, May 14 (Reuters) -")
-    lead_place: Place | None = None  # where the lead says the story happens ("... clashed in Tripoli on Sunday")
     outlet_country: str | None = None  # the home country of a national or local outlet
     headline_chars: int = 0  # the parsed text starts with the headline and a blank line, this long
     calibration: dict | None = None  # the classifier's confidence calibration, when one is shipped

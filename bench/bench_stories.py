@@ -42,7 +42,8 @@ document is coded (outlet ``abc.net.au``, copies ``aap.com.au``) into a fresh Du
 A pair of events is the same event, by construction, when one comes from a document and the
 other from its copy, they have the same PLOVER type, and the copy's evidence sentence is the
 original's as edited by the copy (the copy's words are the original's in order, at least 80%
-of them). Pairs within one article, pairs of two background documents and human-related
+of them); pairs are one to one, the same trigger first, as a sentence with two events of one
+type ("regrets ... and deplores") has two events in its copy too, each the copy of one. Pairs within one article, pairs of two background documents and human-related
 pairs are not scored; every other pair of events is a negative.
 
 With the ``embeddings`` extra installed (``scripts/install_embeddings.sh``), ECB+ and sets A
@@ -468,10 +469,19 @@ def event_section(set_b: list[StoryArticle], scored_articles: set[Pair]) -> tupl
     for doc, evs in by_doc.items():
         if not doc.startswith("cpy"):
             continue
-        for c in evs:
-            for o in by_doc.get("lee" + doc[3:], []):
-                if c["event_type"] == o["event_type"] and derived(str(c["sentence"]), str(o["sentence"])):
-                    gold.add(tuple(sorted((str(c["id"]), str(o["id"])))))  # type: ignore[arg-type]
+        candidates = [
+            (c["trigger"] != o["trigger"], str(c["id"]), str(o["id"]))
+            for c in evs
+            for o in by_doc.get("lee" + doc[3:], [])
+            if c["event_type"] == o["event_type"] and derived(str(c["sentence"]), str(o["sentence"]))
+        ]
+        # One to one: when a sentence holds two events of one type ("regrets ... and deplores"),
+        # the copy of each is the copy's event with the same trigger, not both of them.
+        used: set[str] = set()
+        for _, c_id, o_id in sorted(candidates):
+            if c_id not in used and o_id not in used:
+                used |= {c_id, o_id}
+                gold.add(tuple(sorted((c_id, o_id))))  # type: ignore[arg-type]
     doc_of = {str(e["id"]): str(e["doc"]) for e in events}
 
     def scored(pair: Pair) -> bool:

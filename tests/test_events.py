@@ -310,6 +310,30 @@ def test_a_dateline_places_the_story() -> None:
     assert arrest.place is not None and (arrest.place.name, arrest.place.country) == ("Karachi", "PAK")
     assert codes(arrest.actors) == ["PAK"]
     assert coded.article.text[arrest.start_char:arrest.end_char].startswith("Police arrested")  # the dateline is no part of it
+    (police,) = arrest.actors
+    assert coded.article.text[police.start_char:police.end_char] == police.text == "Police"
+
+
+def test_an_unbracketed_agency_credit_ends_a_dateline() -> None:
+    from eventcoder.extract.datelines import find_dateline
+
+    dateline = find_dateline("PERTH, Nov 18 AAP - Police charged two men over the robbery.")
+    assert dateline is not None and (dateline.place, dateline.agency) == ("Perth", "AAP")
+    assert find_dateline("NEW DELHI - The cabinet met.").place == "New Delhi"  # the second word is no agency
+    assert find_dateline("PERTH, Nov 18 Police - charged two men.") is None  # only a known agency is a credit
+    coded = code("PERTH, Nov 18 AAP - Police arrested two men over the robbery on Sunday.")
+    (arrest,) = of_type(coded, "COERCE")
+    assert codes(arrest.actors) == ["AUS"]  # the credit is no party (AAP is also an Indian party's initials)
+    assert arrest.place is not None and arrest.place.name == "Perth"
+
+
+def test_a_country_the_sentence_names_beats_the_dateline() -> None:
+    coded = code("WASHINGTON (Reuters) - Spanish lawmakers voted on Tuesday to ban the separatist party.")
+    (ban,) = of_type(coded, "COERCE")
+    assert codes(ban.actors) == ["ESP"] and codes(ban.recipients) == ["ESP"]  # a domestic act is Spain's, not filed from Washington's
+    coded = code("KABUL (Reuters) - Gunmen killed two US soldiers on Tuesday.")
+    (killing,) = of_type(coded, "ASSAULT")
+    assert codes(killing.actors) == ["AFG"] and codes(killing.recipients) == ["USA"]  # the victims' country is not the attackers'
 
 
 def test_the_lead_places_later_acts_that_name_no_place() -> None:

@@ -10,6 +10,9 @@ Shapes recognised, at the very start of the text (after a headline line, if any)
 
 * ``CITY, Month D (Agency) -`` / ``CITY, Region (Agency) -`` / ``CITY (Agency) -`` /
   ``CITY, Month D -`` / ``CITY -`` / ``CITY:``, the city in capitals ("NEW DELHI:");
+* ``CITY, Month D AGENCY -`` with the credit unbracketed, as Australian Associated Press
+  writes it ("SYDNEY, Nov 18 AAP -"), only when the credit is a wire or news agency of
+  ``data/outlets.tsv``: otherwise it would be read as a party of the first sentence;
 * ``City - `` and ``City, Country (Agency) —`` in title case, only with a dash and a capital
   letter after it ("Luanda - Angola's president ..."), or with an agency in brackets.
 """
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from eventcoder.extract.outlets import news_agency_names
 
 __all__ = ["Dateline", "find_dateline"]
 
@@ -29,6 +34,8 @@ _AGENCY = r"\((?P<agency>[^()\n]{1,40})\)"
 _DASH = r"(?:-{1,2}|–|—)"
 
 _PATTERNS = (
+    # SYDNEY, Nov 18 AAP - / CANBERRA AAP - (the credit checked against the agency table)
+    re.compile(rf"^(?P<place>{_CAPS}?)(?:,\s*(?P<region>{_REGION}))?(?:,?\s*(?P<date>{_MONTH}))?\s+(?P<bare_agency>[A-Z][A-Za-z\-]{{1,20}})\s*{_DASH}\s+(?=\S)"),
     # NEW DELHI: / MUMBAI: / SEOUL, March 17 - / KARACHI, Pakistan (AA) - / WASHINGTON (Reuters) -
     re.compile(rf"^(?P<place>{_CAPS})(?:,\s*(?P<region>{_REGION}))?(?:,?\s*(?P<date>{_MONTH}))?\s*(?:{_AGENCY})?\s*(?:{_DASH}|:)\s+(?=\S)"),
     # Mesetas, Colombia (AP) - / Luanda - Angola's ...
@@ -73,11 +80,14 @@ def find_dateline(text: str) -> Dateline | None:
             place = match.group("place").strip(" .")
             if place.upper() in _NOT_PLACES or len(place) < 3:
                 continue
+            bare_agency = match.groupdict().get("bare_agency")
+            if bare_agency and bare_agency not in news_agency_names():
+                continue  # "NEW DELHI -": the second word is part of the place
             region = match.groupdict().get("region")
             return Dateline(
                 place=_title_case(place),
                 region=region.strip() if region else None,
-                agency=match.groupdict().get("agency"),
+                agency=match.groupdict().get("agency") or bare_agency,
                 start=start,
                 end=start + match.end(),
             )

@@ -17,7 +17,7 @@ from importlib import resources
 
 from eventcoder.extract.actors import normalize_term
 
-__all__ = ["load_outlets", "normalize_outlet", "outlet_country"]
+__all__ = ["load_outlets", "news_agency_names", "normalize_outlet", "outlet_country"]
 
 
 def normalize_outlet(name: str) -> str:
@@ -44,6 +44,19 @@ def load_outlets() -> dict[str, str | None]:
         for term in [row["name"], *(a for a in (row["aliases"] or "").split("|") if a.strip())]:
             table.setdefault(normalize_outlet(term), country)
     return table
+
+
+@functools.lru_cache(maxsize=1)
+def news_agency_names() -> frozenset[str]:
+    """The names and aliases (not domains) of the wires and news agencies, as written: the
+    credits that end a dateline without brackets ("SYDNEY, Nov 18 AAP -")."""
+    text = resources.files("eventcoder.data").joinpath("outlets.tsv").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for row in csv.DictReader(text.splitlines(), delimiter="\t"):
+        if row["kind"] in ("wire", "agency"):
+            terms = [row["name"], *(a for a in (row["aliases"] or "").split("|"))]
+            names.update(t.strip() for t in terms if t.strip() and "." not in t)
+    return frozenset(names)
 
 
 def outlet_country(name: str | None) -> str | None:

@@ -89,6 +89,9 @@ def _phrase(token: Token) -> Span:
         entity = entity_at(token)
         if entity is not None:
             start, end = min(start, entity.start), max(end, entity.end)
+    # A blanked-out dateline is whitespace the parser may hang on the first subject: no part of it.
+    while start < token.i and token.doc[start].is_space:
+        start += 1
     return token.doc[start:end]
 
 
@@ -544,14 +547,18 @@ def local_country(place: Place | None, sentence: Span, discourse: Discourse, avo
     belongs to, following the CAMEO convention of coding such agents by where they act:
     the event's place, else the first country the sentence names, else the article's home
     (its dateline, the country it mostly names, its outlet's home)."""
-    if place is not None and place.country:
+    if place is not None and place.country and place is not discourse.dateline_place:
         return place.country
     named = _named_countries(sentence, discourse, excluded)
     # The other party's country is the least likely home of an unnamed agent ("a bombing
     # killed three US soldiers" was not carried out by the United States).
     preferred = [c for c in named if c not in avoid]
+    if place is not None and place.country:
+        # Only the dateline placed it: where the story was filed yields to a country the
+        # sentence names ("WASHINGTON - Spanish lawmakers voted to ban the party").
+        return (preferred or [place.country])[0]
     home = discourse.home_countries if article_fallback else []
-    return (preferred or named or home or [None])[0]
+    return (preferred or [c for c in home if c not in avoid] or named or home or [None])[0]
 
 
 def could_be_agent(subject: Token) -> bool:
@@ -569,15 +576,19 @@ def could_be_agent(subject: Token) -> bool:
 def implied_party(place: Place | None, sentence: Span, discourse: Discourse, excluded: set[int]) -> Actor | None:
     """A domestic act with no named target ("imposed a curfew in Cizre", "demonstrated in
     Kirkuk") is coded, as CAMEO does, against the country where it happens: the event's place,
-    else the first country the sentence names."""
+    else the first country the sentence names; a place only the dateline gave comes after
+    that country, as in :func:`local_country`."""
+    at_place = None
     if place is not None and place.country:
-        return Actor(text=place.text, start_char=place.start_char, end_char=place.end_char, country=place.country, inferred=True)
+        at_place = Actor(text=place.text, start_char=place.start_char, end_char=place.end_char, country=place.country, inferred=True)
+        if place is not discourse.dateline_place:
+            return at_place
     for entity in span_entities(sentence):
         if entity.label_ in {"GPE", "NORP", "LOC"} and not excluded & set(range(entity.start, entity.end)):
             for actor in load_actor_dictionary().resolve_all(entity, discourse.context):
                 if actor.country and actor.country not in NON_STATE_CODES:
                     return actor.model_copy(update={"name": None, "inferred": True})
-    return None
+    return at_place
 
 
 def ethnic_at(actor: Actor, place: Place | None) -> Actor:

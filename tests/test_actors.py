@@ -108,6 +108,23 @@ def test_unknown_names_and_pronouns_give_nothing(actors, nlp):
     assert codes(actors, nlp, "Let us go.") == []
 
 
+@pytest.mark.parametrize("sentence", [
+    "Latin American leaders met.",
+    "South American governments protested.",
+    "The Central American nations signed.",
+    "Indian Ocean states met.",
+])
+def test_a_region_named_after_a_country_names_no_country(actors, nlp, sentence):
+    # "American" alone is the United States; "Latin American" is the whole region's.
+    assert all(a.country is None for a in actors.resolve_all(subject(nlp(sentence))))
+
+
+def test_a_demonym_beside_a_region_still_names_its_country(actors, nlp):
+    assert codes(actors, nlp, "African American protesters marched.") == [("USA", "CVL", None)]
+    assert codes(actors, nlp, "American troops fired.")[0][:2] == ("USA", "MIL")
+    assert codes(actors, nlp, "The Pan American Health Organization said so.")[0][0] == "IGO"
+
+
 def test_surname_coreference(nlp):
     doc = nlp("State Councilor Wang Yi met Indonesian envoy Budi Santoso on Monday. "
               "Wang said China is ready. Santoso agreed.")
@@ -141,7 +158,7 @@ def rows(name):
     return list(csv.DictReader(text.splitlines(), delimiter="\t"))
 
 
-@pytest.mark.parametrize("name", ["countries.tsv", "igos.tsv", "groups.tsv", "provinces.tsv", "people.tsv", "sectors.tsv"])
+@pytest.mark.parametrize("name", ["countries.tsv", "igos.tsv", "groups.tsv", "provinces.tsv", "people.tsv", "sectors.tsv", "regions.tsv"])
 def test_every_row_has_a_source(name):
     data = rows(name)
     assert data

@@ -327,6 +327,17 @@ def test_an_unbracketed_agency_credit_ends_a_dateline() -> None:
     assert arrest.place is not None and arrest.place.name == "Perth"
 
 
+def test_a_press_release_dateline_is_no_subject() -> None:
+    from eventcoder.extract.datelines import find_dateline
+
+    assert find_dateline("Geneva, 12 March 2020 - The council met.").place == "Geneva"  # day first
+    assert find_dateline("Smith, who left in May - the minister said.") is None  # no date, no dateline
+    coded = code("London, May 4, 2019—Amnesty International condemns the closure of an independent newspaper by the Ugandan government.")
+    (condemnation,) = of_type(coded, "ACCUSE")
+    assert [(a.country, a.text) for a in condemnation.actors] == [("NGO", "Amnesty International")]
+    assert codes(condemnation.recipients) == ["UGA"]
+
+
 def test_a_country_the_sentence_names_beats_the_dateline() -> None:
     coded = code("WASHINGTON (Reuters) - Spanish lawmakers voted on Tuesday to ban the separatist party.")
     (ban,) = of_type(coded, "COERCE")

@@ -51,7 +51,7 @@ NON_STATE_CODES = frozenset({"IGO", "NGO", "UNO", "NATO", "EU", "AU", "ASEAN", "
                              "IMF", "WB", "ICC", "ICJ", "XKX", "MNC", "IMG"})
 
 # When one key names several things, the more specific kind wins.
-_KIND_RANK = {"person": 0, "igo": 1, "group": 2, "metonym": 3, "country": 4, "capital": 5, "demonym": 6, "province": 7}
+_KIND_RANK = {"person": 0, "igo": 1, "group": 2, "metonym": 3, "country": 4, "capital": 5, "demonym": 6, "province": 7, "region": 8}
 _MAX_NGRAM = 8
 # Prepositions whose object still describes the actor ("Foreign Minister X of Y").
 _KEEP_PREPS = frozenset({"of", "from"})
@@ -196,6 +196,11 @@ class ActorDictionary:
                     self._add(spelling, entry)
         for row in _data_rows("sectors.tsv"):
             self.sectors[normalize_term(row["term"])] = row["sector"]
+        for row in _data_rows("regions.tsv"):
+            # Regions whose names hold a country's name or demonym ("Latin American leaders" are
+            # not American; "Indian Ocean states" not India): the longest match takes the words,
+            # and a region names no party.
+            self._add(row["term"], Entry("region", None))
 
     # -- lookup ------------------------------------------------------------------------------
     def lookup(self, term: str) -> list[Entry]:
@@ -282,8 +287,8 @@ class ActorDictionary:
         base = {"text": span.text, "start_char": span.start_char, "end_char": span.end_char}
 
         year = context.year if context is not None else None
-        entity_hits = [(tokens[i], tokens[j - 1], self._best(text, year))
-                       for i, j, text in self._match(tokens, "entity")]
+        entity_hits = [(tokens[i], tokens[j - 1], entry) for i, j, text in self._match(tokens, "entity")
+                       if (entry := self._best(text, year)).kind != "region"]
         persons = [h for h in entity_hits if h[2].kind == "person"]
         if persons:
             entry = persons[0][2]

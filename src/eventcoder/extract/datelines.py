@@ -14,7 +14,9 @@ Shapes recognised, at the very start of the text (after a headline line, if any)
   writes it ("SYDNEY, Nov 18 AAP -"), only when the credit is a wire or news agency of
   ``data/outlets.tsv``: otherwise it would be read as a party of the first sentence;
 * ``City - `` and ``City, Country (Agency) —`` in title case, only with a dash and a capital
-  letter after it ("Luanda - Angola's president ..."), or with an agency in brackets.
+  letter after it ("Luanda - Angola's president ..."), or with an agency in brackets;
+* ``City, Month D, YYYY—`` in title case, as press releases open ("Geneva, 12 March 2020 -"):
+  a date before the dash says it is a dateline. Dates may be written day first anywhere.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ from eventcoder.extract.outlets import news_agency_names
 
 __all__ = ["Dateline", "find_dateline"]
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}(?:,\s*\d{4})?"
+_MONTH_NAME = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# "May 14", "Sept. 30, 2009", and day first as press releases write it: "12 March 2020".
+_MONTH = rf"(?:{_MONTH_NAME}\s+\d{{1,2}}(?:,\s*\d{{4}})?|\d{{1,2}}\s+{_MONTH_NAME}(?:\s+\d{{4}})?)"
 _CAPS = r"[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3}"
 _TITLE = r"[A-Z][a-zà-ÿ'’.\-]+(?:\s+[A-Z][a-zà-ÿ'’.\-]+){0,2}"
 _REGION = r"[A-Z][A-Za-zà-ÿ'’.\-]+(?:\s+[A-Z][A-Za-zà-ÿ'’.\-]+){0,2}"
@@ -41,6 +45,8 @@ _PATTERNS = (
     # Mesetas, Colombia (AP) - / Luanda - Angola's ...
     re.compile(rf"^(?P<place>{_TITLE})(?:,\s*(?P<region>{_REGION}))?(?:,?\s*(?P<date>{_MONTH}))?\s*{_AGENCY}\s*(?:{_DASH}|:)\s+(?=\S)"),
     re.compile(rf"^(?P<place>{_TITLE})\s+{_DASH}\s+(?=[A-Z“\"])"),
+    # New York, September 30, 2009—The committee ... / Geneva, 12 March 2020 - (press releases)
+    re.compile(rf"^(?P<place>{_TITLE})(?:,\s*(?P<region>{_REGION}))?,\s*(?P<date>{_MONTH})\s*{_DASH}\s*(?=[A-Z“\"])"),
 )
 # Capitalised words that open sentences, not datelines ("UPDATE -", "BREAKING:").
 _NOT_PLACES = frozenset({"UPDATE", "BREAKING", "EXCLUSIVE", "ANALYSIS", "OPINION", "EDITORIAL", "WATCH", "VIDEO",

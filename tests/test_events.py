@@ -347,6 +347,16 @@ def test_a_country_the_sentence_names_beats_the_dateline() -> None:
     assert codes(killing.actors) == ["AFG"] and codes(killing.recipients) == ["USA"]  # the victims' country is not the attackers'
 
 
+def test_a_town_the_model_tags_as_a_name_is_still_a_place() -> None:
+    # The small model tags these towns ORG or PERSON; the gazetteer knows them.
+    coded = code("Traders protested in Sfax on Monday against the new market fees.")
+    (protest,) = of_type(coded, "PROTEST")
+    assert protest.place is not None and (protest.place.name, protest.place.country) == ("Sfax", "TUN")
+    assert codes(protest.actors) == ["TUN"]  # a role-only party is coded where it acts
+    coded = code("Workers went on strike at Nokia on Monday.")
+    assert all(e.place is None for e in coded.events)  # after "at", a firm named after a town
+
+
 def test_the_lead_places_later_acts_that_name_no_place() -> None:
     coded = code("Thousands of opposition supporters marched in Dhaka on Sunday against the election result. "
                  "Riot police fired tear gas at the crowd. "

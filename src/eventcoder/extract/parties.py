@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from spacy.tokens import Span, Token
 
 from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, is_stance_or_sponsor, load_actor_dictionary
-from eventcoder.extract.places import resolve_place
+from eventcoder.extract.places import load_gazetteer, resolve_place
 from eventcoder.extract.quotes import Attribution, is_turn_marker, subject_of
 from eventcoder.extract.triggers import DEONTIC, SPEECH_NOUNS, SPEECH_VERBS, STATIVE_PASSIVES, SYMMETRIC, is_passive, load_lexicon, modals, object_tokens
 from eventcoder.model import Actor, Place
@@ -33,9 +33,16 @@ from eventcoder.nlp.components import entity_at, span_entities, span_noun_chunks
 RECIPIENT_PREPS = frozenset("to with on upon against at from toward towards into between over for of".split())
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "across", "throughout"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# The small model tags many unfamiliar towns ORG or PERSON ("protested in Sfax", "a blast in
+# Sidi Bouzid"). In a place phrase, such a name is a place when the gazetteer knows it as a
+# town of at least this many people (or a province) and the actor dictionary knows it as
+# nothing, and not after "at" (where firms and venues are: "a strike at Nokia").
+MISTAGGED_PLACE_LABELS = frozenset({"ORG", "PERSON"})
+MIN_MISTAGGED_TOWN = 15_000
 PRECISION_RANK = {"city": 0, "admin": 1, "country": 2, "region": 3, "unknown": 4}
 PLACE_NOUNS = frozenset("town city village capital province region district port area outskirts suburb "
-                        "enclave state county territory island peninsula border camp".split())
+                        "enclave state county territory island peninsula border camp governorate municipality "
+                        "commune prefecture locality neighbourhood neighborhood".split())
 SPEAKER_PRONOUNS = frozenset({"we", "us", "i", "our"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
 GROUP_PRONOUNS = frozenset({"it", "they", "them"})
@@ -475,7 +482,8 @@ def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[in
         return cached
     mentions: list[tuple[set[int], list[str]]] = []
     for entity in span_entities(sentence):
-        if entity.label_ not in {"GPE", "NORP", "LOC"}:
+        mistagged = entity.label_ in MISTAGGED_PLACE_LABELS and is_place_entity(entity)
+        if entity.label_ not in {"GPE", "NORP", "LOC"} and not mistagged:
             continue
         if any(a.dep_ == "relcl" for a in entity.root.ancestors):
             continue  # "... whose ties were strained by Riyadh's friendship with Tehran"
@@ -483,7 +491,7 @@ def _country_mentions(sentence: Span, discourse: Discourse) -> list[tuple[set[in
             continue
         codes = [a.country for a in load_actor_dictionary().resolve_all(entity, discourse.context)
                  if a.country and a.country not in NON_STATE_CODES]
-        if not codes and entity.label_ in {"GPE", "LOC"}:
+        if not codes and (entity.label_ in {"GPE", "LOC"} or mistagged):
             # A town or province the gazetteer knows names its country too ("Kuito, Bie").
             place = resolve_place(entity.text, entity.start_char, entity.end_char, discourse.home_countries)
             codes = [place.country] if place is not None and place.country and place.precision in {"city", "admin"} else []
@@ -509,7 +517,7 @@ def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Disco
     candidates = [
         e for e in span_entities(sentence)
         # The small model tags some towns NORP ("near the town of Kunduz"); a place phrase says otherwise.
-        if e.label_ in PLACE_LABELS | {"NORP"} and _in_place_phrase(e.root) and not used & set(range(e.start, e.end))
+        if (e.label_ == "NORP" or is_place_entity(e)) and _in_place_phrase(e.root) and not used & set(range(e.start, e.end))
     ]
     # Place phrases follow what they locate ("signing ... at their summit in Singapore"); a place
     # before the trigger more often belongs to a framing clause ("Speaking in Beijing, ...").
@@ -523,8 +531,22 @@ def event_place(trigger: Token, sentence: Span, used: set[int], discourse: Disco
     return None
 
 
+def is_place_entity(entity: Span) -> bool:
+    """A GPE, LOC or FAC entity, or a town the model mislabelled (:data:`MISTAGGED_PLACE_LABELS`)."""
+    if entity.label_ in PLACE_LABELS:
+        return True
+    if entity.label_ not in MISTAGGED_PLACE_LABELS or not _in_place_phrase(entity.root):
+        return False
+    if entity.root.head.lower_ == "at":
+        return False  # "a strike at Toyota", "a rally at Chelsea": firms and clubs named after towns
+    if load_actor_dictionary().lookup(entity.text):
+        return False
+    hit = load_gazetteer().lookup(entity.text)
+    return hit is not None and (hit.precision == "admin" or (hit.precision == "city" and hit.population >= MIN_MISTAGGED_TOWN))
+
+
 def names_a_place(sentence: Span) -> bool:
-    return any(e.label_ in PLACE_LABELS for e in span_entities(sentence))
+    return any(is_place_entity(e) for e in span_entities(sentence))
 
 
 def lead_setting(sentences: list[Span], discourse: Discourse) -> Place | None:
@@ -536,7 +558,7 @@ def lead_setting(sentences: list[Span], discourse: Discourse) -> Place | None:
         place
         for sentence in sentences
         for entity in span_entities(sentence)
-        if entity.label_ in PLACE_LABELS and _in_place_phrase(entity.root)
+        if is_place_entity(entity) and _in_place_phrase(entity.root)
         if (place := _resolve_in_context(entity, sentence, discourse)) is not None
     ]
     return min(places, key=lambda p: PRECISION_RANK[p.precision], default=None)

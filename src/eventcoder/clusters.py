@@ -161,19 +161,26 @@ def _sentence_vector(sentence: str) -> dict[str, float]:
     return {t: w / norm for t, w in vec.items()}
 
 
-def sentence_similarity(a: str, b: str) -> float:
-    """Cosine of two sentences' rarity-weighted content words, names and numbers (0 when
-    either has none)."""
-    va, vb = _sentence_vector(a), _sentence_vector(b)
+def _cosine(va: dict[str, float], vb: dict[str, float]) -> float:
     if len(va) > len(vb):
         va, vb = vb, va
     return sum(w * vb.get(t, 0.0) for t, w in va.items())
 
 
-def match_score(a: ClusterEvent, b: ClusterEvent) -> float:
+def sentence_similarity(a: str, b: str) -> float:
+    """Cosine of two sentences' rarity-weighted content words, names and numbers (0 when
+    either has none)."""
+    return _cosine(_sentence_vector(a), _sentence_vector(b))
+
+
+def match_score(a: ClusterEvent, b: ClusterEvent, vectors: Mapping[str, dict[str, float]] | None = None) -> float:
     """How surely two compatible events are one: sentence similarity plus the bonuses for
-    agreeing on trigger, place, exact date and the whole dyad (module docstring)."""
-    score = sentence_similarity(a.sentence, b.sentence)
+    agreeing on trigger, place, exact date and the whole dyad (module docstring).
+    ``vectors`` (sentence → its vector) saves recomputing a sentence compared many times."""
+    if vectors is not None:
+        score = _cosine(vectors[a.sentence], vectors[b.sentence])
+    else:
+        score = sentence_similarity(a.sentence, b.sentence)
     if _trigger_stems(a.trigger) & _trigger_stems(b.trigger):
         score += TRIGGER_BONUS
     if _place_words(a.place_name) & _place_words(b.place_name):
@@ -194,11 +201,13 @@ def match_score(a: ClusterEvent, b: ClusterEvent) -> float:
 def _story_clusters(members: Sequence[ClusterEvent], window_days: int) -> list[list[ClusterEvent]]:
     """Clusters of the events of one story (module docstring)."""
     members = sorted(members, key=lambda e: e.id)
+    # Each sentence is compared with every other event's: make its vector once.
+    vectors = {e.sentence: _sentence_vector(e.sentence) for e in members}
     candidates = []
     for i, a in enumerate(members):
         for b in members[i + 1 :]:
             if a.article_id != b.article_id and compatible(a, b, window_days):
-                score = match_score(a, b)
+                score = match_score(a, b, vectors)
                 if score >= EVENT_MATCH:
                     candidates.append((-score, a.id, b.id))
     groups: dict[str, list[ClusterEvent]] = {e.id: [e] for e in members}

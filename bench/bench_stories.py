@@ -43,8 +43,9 @@ A pair of events is the same event, by construction, when one comes from a docum
 other from its copy, they have the same PLOVER type, and the copy's evidence sentence is the
 original's as edited by the copy (the copy's words are the original's in order, at least 80%
 of them); pairs are one to one, the same trigger first, as a sentence with two events of one
-type ("regrets ... and deplores") has two events in its copy too, each the copy of one. Pairs within one article, pairs of two background documents and human-related
-pairs are not scored; every other pair of events is a negative.
+type ("regrets ... and deplores") has two events in its copy too, each the copy of one. Pairs
+within one article, pairs of two background documents and human-related pairs are not
+scored; every other pair of events is a negative.
 
 With the ``embeddings`` extra installed (``scripts/install_embeddings.sh``), ECB+ and sets A
 and B are also scored with ``story_method`` embeddings and both, and the embedding time per

@@ -568,7 +568,9 @@ def local_country(place: Place | None, sentence: Span, discourse: Discourse, avo
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
     the event's place, else the first country the sentence names, else the article's home
-    (its dateline, the country it mostly names, its outlet's home)."""
+    (its dateline, the country it mostly names, its outlet's home). A place only the dateline
+    gave comes after the sentence's countries, and the other party's country (``avoid``) after
+    the article's home."""
     if place is not None and place.country and place is not discourse.dateline_place:
         return place.country
     named = _named_countries(sentence, discourse, excluded)

@@ -671,9 +671,10 @@ def extract_events(article: Article, doc: Doc, headline_chars: int = 0, *, featu
             body_read += 1
             if body_read <= LEAD_SENTENCES:
                 lead_sentences.append(sentence)
-        if not names_a_place(sentence):
-            unplaced += [len(events) + i for i, e in enumerate(kept)
-                         if e.place is None and e.quad_class in MATERIAL_QUADS and not e.background and e.start_char >= headline_chars]
+        placeable = [len(events) + i for i, e in enumerate(kept)
+                     if e.place is None and e.quad_class in MATERIAL_QUADS and not e.background and e.start_char >= headline_chars]
+        if placeable and not names_a_place(sentence):  # the entity scan only where it can matter
+            unplaced += placeable
         events += kept
         for token in sentence:
             if token.dep_ in {"nsubj", "nsubjpass"} and token.ent_type_ == "PERSON":

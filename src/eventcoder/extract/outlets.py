@@ -34,14 +34,24 @@ def normalize_outlet(name: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
+def _outlet_rows() -> tuple[tuple[dict[str, str], tuple[str, ...]], ...]:
+    """Each row of ``data/outlets.tsv`` with its terms: the name and every alias or domain."""
+    text = resources.files("eventcoder.data").joinpath("outlets.tsv").read_text(encoding="utf-8")
+    rows = []
+    for row in csv.DictReader(text.splitlines(), delimiter="\t"):
+        terms = [row["name"], *(row["aliases"] or "").split("|")]
+        rows.append((row, tuple(t.strip() for t in terms if t.strip())))
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=1)
 def load_outlets() -> dict[str, str | None]:
     """Every outlet name, alias and domain, normalized, mapped to its home country's ISO3 code,
     or to None for an international outlet (Reuters, AP, AFP)."""
-    text = resources.files("eventcoder.data").joinpath("outlets.tsv").read_text(encoding="utf-8")
     table: dict[str, str | None] = {}
-    for row in csv.DictReader(text.splitlines(), delimiter="\t"):
+    for row, terms in _outlet_rows():
         country = row["country"].strip() or None
-        for term in [row["name"], *(a for a in (row["aliases"] or "").split("|") if a.strip())]:
+        for term in terms:
             table.setdefault(normalize_outlet(term), country)
     return table
 
@@ -50,13 +60,7 @@ def load_outlets() -> dict[str, str | None]:
 def news_agency_names() -> frozenset[str]:
     """The names and aliases (not domains) of the wires and news agencies, as written: the
     credits that end a dateline without brackets ("SYDNEY, Nov 18 AAP -")."""
-    text = resources.files("eventcoder.data").joinpath("outlets.tsv").read_text(encoding="utf-8")
-    names: set[str] = set()
-    for row in csv.DictReader(text.splitlines(), delimiter="\t"):
-        if row["kind"] in ("wire", "agency"):
-            terms = [row["name"], *(a for a in (row["aliases"] or "").split("|"))]
-            names.update(t.strip() for t in terms if t.strip() and "." not in t)
-    return frozenset(names)
+    return frozenset(t for row, terms in _outlet_rows() if row["kind"] in ("wire", "agency") for t in terms if "." not in t)
 
 
 def outlet_country(name: str | None) -> str | None:

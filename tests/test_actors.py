@@ -14,8 +14,10 @@ from eventcoder.extract.actors import (
     NON_STATE_CODES,
     ActorContext,
     find_actor_mentions,
+    fold_term,
     load_actor_dictionary,
     normalize_code,
+    normalize_term,
 )
 
 
@@ -213,3 +215,16 @@ def test_group_whose_standing_changed_is_coded_by_that_year(actors, nlp, year, e
     doc = nlp("The Taliban said so.")
     (actor,) = actors.resolve_all(doc[0:2], ActorContext(year=year))
     assert (actor.country, actor.sector) == ("AFG", expected)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("São Paulo", "sao paulo"),
+    ("Côte d’Ivoire", "cote d'ivoire"),
+    ("The  Hague", "hague"),
+    ("Guinea-Bissau", "guinea bissau"),
+    ("ﬁrst Ministry", "first ministry"),  # a ligature folds to its letters
+    ("Київ", "киів"),  # other scripts keep their letters, lose their marks
+    ("Theodore", "theodore"),
+])
+def test_a_name_folds_to_its_lookup_key(text, key):
+    assert fold_term(text) == key == normalize_term(text)

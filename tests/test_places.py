@@ -62,3 +62,39 @@ def test_find_places(nlp):
     assert ("Singapore", "SGP") in found
     for place in find_places(doc):
         assert doc.text[place.start_char: place.end_char] == place.text
+
+
+def test_the_gazetteer_is_cached_and_a_broken_cache_is_rebuilt(tmp_path, monkeypatch):
+    from eventcoder.extract import places
+
+    monkeypatch.setenv("EVENTCODER_CACHE_DIR", str(tmp_path))
+    places.load_gazetteer.cache_clear()
+    try:
+        built = places.load_gazetteer()  # nothing cached yet: built, then written
+        path = places.gazetteer_cache_path()
+        assert path is not None and path.parent == tmp_path and path.is_file()
+        places.load_gazetteer.cache_clear()
+        read = places.load_gazetteer()
+        assert read is not built and vars(read) == vars(built)
+        assert read.lookup("Tripoli", ["LBN"]).country == "LBN"
+
+        path.write_bytes(b"cut short by a killed run")
+        places.load_gazetteer.cache_clear()
+        rebuilt = places.load_gazetteer()
+        assert vars(rebuilt) == vars(built)
+        assert path.read_bytes() != b"cut short by a killed run"
+
+        (tmp_path / "gazetteer-0123456789abcdef0123.pickle").write_bytes(b"from older inputs")
+        path.unlink()
+        places.load_gazetteer.cache_clear()
+        places.load_gazetteer()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # the stale file is gone
+    finally:
+        places.load_gazetteer.cache_clear()
+
+
+def test_an_empty_cache_dir_setting_turns_the_cache_off(monkeypatch):
+    from eventcoder.extract import places
+
+    monkeypatch.setenv("EVENTCODER_CACHE_DIR", "")
+    assert places.gazetteer_cache_path() is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import sys
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -72,14 +73,24 @@ def normalize_code(code: str | None) -> str | None:
     return CAMEO_TO_ISO.get(code.upper(), code.upper())
 
 
-@functools.lru_cache(maxsize=65536)  # the same few thousand words are looked up again and again
-def normalize_term(text: str) -> str:
-    """Case-, accent-, hyphen- and quote-insensitive key; a leading "the" is dropped."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    text = text.replace("\u2019", "'").replace("-", " ")
-    text = " ".join(text.split())
+@functools.cache
+def _combining_marks() -> dict[int, None]:
+    """A ``str.translate`` table deleting every combining mark (the accents NFKD splits off)."""
+    return {c: None for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))}
+
+
+def fold_term(text: str) -> str:
+    """Case-, accent-, hyphen- and quote-insensitive key; a leading "the" is dropped. Uncached:
+    for building tables of many distinct names (the gazetteer's 370,000), which would only
+    push the words of the text out of ``normalize_term``'s cache."""
+    if not text.isascii():  # ASCII has no accents to strip and no curly quotes
+        text = unicodedata.normalize("NFKD", text).translate(_combining_marks()).replace("\u2019", "'")
+    text = " ".join(text.lower().replace("-", " ").split())
     return text[4:] if text.startswith("the ") else text
+
+
+# The same few thousand words of the text are looked up again and again.
+normalize_term = functools.lru_cache(maxsize=65536)(fold_term)
 
 
 def _is_acronym(term: str) -> bool:
@@ -213,18 +224,20 @@ class ActorDictionary:
         hits: list[tuple[int, int, str]] = []
         # Doc.text is rebuilt from every token on each access; join the run's own tokens instead.
         pieces = [t.text_with_ws for t in tokens]
+        words = [t.text for t in tokens]
+        positions = [t.i for t in tokens]
         i = 0
         while i < len(tokens):
             for j in range(min(len(tokens), i + _MAX_NGRAM), i, -1):
                 # Only contiguous token runs form a term.
-                if tokens[j - 1].i - tokens[i].i != j - 1 - i:
+                if positions[j - 1] - positions[i] != j - 1 - i:
                     continue
-                text = "".join(pieces[i:j - 1]) + tokens[j - 1].text
+                text = "".join(pieces[i:j - 1]) + words[j - 1]
                 if table == "sector":
                     known = normalize_term(text) in self.sectors or (
                         j - i == 1 and tokens[i].lemma_.lower() in self.sectors)
                 else:
-                    known = bool(self.lookup(text))
+                    known = bool(self._exact.get(text) or self._folded.get(normalize_term(text)))
                 if known:
                     hits.append((i, j, text))
                     i = j - 1
@@ -411,14 +424,16 @@ def _kept_tokens(span: Span) -> list[Token]:
 
 def is_stance_or_sponsor(tok: Token) -> bool:
     """"Iranian" in "pro-Iranian", "Syria" in "anti-Syria", "Syrian" in "Syrian-backed"."""
-    doc = tok.doc
-    before = doc[tok.i - 2: tok.i] if tok.i >= 2 else None
-    if before is not None and before[1].text == "-" and before[0].lower_ in _STANCE_PREFIXES \
-            and not before[0].whitespace_ and not before[1].whitespace_:
-        return True
-    after = doc[tok.i + 1: tok.i + 3] if tok.i + 2 < len(doc) else None
-    return after is not None and after[0].text == "-" and after[1].lower_ in _SPONSOR_SUFFIXES \
-        and not tok.whitespace_ and not after[0].whitespace_
+    doc, i = tok.doc, tok.i
+    # Tested for every word of every phrase: look for the hyphen first, build tokens only then.
+    if i >= 2 and doc[i - 1].text == "-":
+        prefix, hyphen = doc[i - 2], doc[i - 1]
+        if prefix.lower_ in _STANCE_PREFIXES and not prefix.whitespace_ and not hyphen.whitespace_:
+            return True
+    if i + 2 < len(doc) and not tok.whitespace_ and doc[i + 1].text == "-":
+        hyphen, suffix = doc[i + 1], doc[i + 2]
+        return suffix.lower_ in _SPONSOR_SUFFIXES and not hyphen.whitespace_
+    return False
 
 
 def _word_internal(tok: Token) -> bool:

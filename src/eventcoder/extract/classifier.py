@@ -102,13 +102,14 @@ def candidate_features(candidate: Candidate) -> list[str]:
     token = candidate.token
     lemma = _lemma(token)
     feats = [f"w:{lemma}", f"pos:{token.pos_}", f"dep:{token.dep_}", f"w_dep:{lemma}:{token.dep_}", f"tag:{token.tag_}"]
-    aux = {c.lower_ for c in token.children if c.dep_ in {"aux", "auxpass"}}
+    children = list(token.children)  # each walk of Token.children builds its tokens again
+    aux = {c.lower_ for c in children if c.dep_ in {"aux", "auxpass"}}
     feats += [f"aux:{a}" for a in aux]
-    if any(c.dep_ == "neg" for c in token.children):
+    if any(c.dep_ == "neg" for c in children):
         feats += ["neg", f"neg_w:{lemma}"]
-    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in token.children):
+    if any(c.dep_ in {"auxpass", "nsubjpass"} for c in children):
         feats += ["passive", f"passive_w:{lemma}"]
-    for child in token.children:
+    for child in children:
         dep = child.dep_
         if dep in {"dobj", "nsubjpass", "attr", "oprd", "dative"}:
             feats += [f"obj:{_lemma(child)}", f"w_obj:{lemma}:{_lemma(child)}"]

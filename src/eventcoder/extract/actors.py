@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import csv
 import functools
-import sys
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
@@ -219,6 +219,11 @@ class ActorDictionary:
         found = self._exact.get(term, []) + self._folded.get(normalize_term(term), [])
         return sorted(found, key=lambda e: _KIND_RANK.get(e.kind, 9))
 
+    def knows(self, term: str) -> bool:
+        """Whether ``lookup`` finds anything for ``term``, without building and ranking the list
+        (asked for every n-gram of every phrase)."""
+        return bool(self._exact.get(term) or self._folded.get(normalize_term(term)))
+
     def _match(self, tokens: list[Token], table: str) -> list[tuple[int, int, str]]:
         """Greedy longest matches over a run of tokens: (first index, end index, text)."""
         hits: list[tuple[int, int, str]] = []
@@ -237,7 +242,7 @@ class ActorDictionary:
                     known = normalize_term(text) in self.sectors or (
                         j - i == 1 and tokens[i].lemma_.lower() in self.sectors)
                 else:
-                    known = bool(self._exact.get(text) or self._folded.get(normalize_term(text)))
+                    known = self.knows(text)
                 if known:
                     hits.append((i, j, text))
                     i = j - 1

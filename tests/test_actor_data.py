@@ -365,6 +365,27 @@ def test_load_outlets_maps_names_aliases_and_domains_to_countries():
     assert outlet_country("Al Jazeera") == "QAT"
 
 
+@pytest.mark.parametrize("name, home", [
+    ("Nigerian Sentinel", "NGA"),              # a demonym
+    ("The Kenya Weekly Times", "KEN"),         # a country
+    ("The Kampala Chronicle", "UGA"),          # a capital
+    ("Vanguard (Lagos)", "NGA"),               # a city in the note
+    ("The Guardian (Lagos)", "NGA"),           # the note's city beats the table's London paper
+    ("Daily Post (Nigeria); Twitter; Daily Trust (Nigeria)", "NGA"),  # a source list
+    ("Kenya Times; Uganda Post", None),        # two homes, one each
+    ("The Punch (NAN)", "NGA"),                # a national agency's copy in a paper at home
+    ("Dawn (AFP)", None),                      # an international wire's copy
+    ("The Sentinel (wire)", None),
+    ("BBC - Arabic", "GBR"),                   # an edition is its outlet's
+    ("VOA Learning English", None),            # a world language is no home
+    ("New Jersey Herald", None),               # New Jersey is not Jersey
+    ("thestar.co.ke", "KEN"),                  # a country-code domain
+    ("bit.ly", None),                          # one sold as a generic name
+])
+def test_an_outlet_the_table_lacks_is_placed_by_its_name(name, home):
+    assert outlet_country(name) == home
+
+
 def test_international_wires_have_no_home_country():
     outlets = load_outlets()
     for wire in ("Reuters", "Associated Press", "AFP"):

@@ -40,7 +40,7 @@ def test_the_shipped_model_loads_with_every_plover_type_and_its_calibration() ->
 def test_each_event_names_the_extractor_and_the_model_decision() -> None:
     coded = code_text("Kenyan police arrested twelve opposition activists in Nairobi on Monday.", options=Options())
     (arrest,) = [e for e in coded.events if e.event_type == "COERCE"]
-    assert arrest.extractor == EXTRACTOR == "events.v7"
+    assert arrest.extractor == EXTRACTOR == "events.v8"
     model = load_classifier()
     assert arrest.decision.startswith(f"{model.version}: COERCE p=")
     assert "'arrested'" in arrest.decision

@@ -304,6 +304,25 @@ def test_a_local_outlet_gives_unplaced_parties_its_country() -> None:
     assert all(a.country is None for e in elsewhere.events for a in e.actors)  # an international wire has no home
 
 
+def test_an_outlet_the_table_lacks_is_placed_by_its_own_name() -> None:
+    text = "Police arrested twelve traders on Monday."
+    for outlet, home in [("The Kampala Chronicle", "UGA"), ("Daily Mirror (Colombo)", "LKA"),
+                         ("Twitter; Nigerian Sentinel; Lagos Evening Star", "NGA")]:
+        coded = code_text(text, options=Options(min_confidence=0.0), published=PUBLISHED, outlet=outlet)
+        assert [a.country for e in of_type(coded, "COERCE") for a in e.actors] == [home], outlet
+    # Wire copy in a national paper is the wire's reporting, wherever the paper is.
+    copied = code_text(text, options=Options(min_confidence=0.0), published=PUBLISHED, outlet="The Kampala Chronicle (AFP)",
+                       url="https://kampalachronicle.co.ug/news/1")
+    assert all(a.country is None for e in copied.events for a in e.actors)
+
+
+def test_the_outlets_home_yields_to_a_country_the_sentence_names() -> None:
+    text = "Thousands of opposition supporters marched against the Venezuelan government on Thursday."
+    coded = code_text(text, options=Options(min_confidence=0.0), published=PUBLISHED, outlet="The Times of India")
+    (march,) = of_type(coded, "PROTEST")
+    assert [a.country for a in march.actors] == ["VEN"]
+
+
 def test_a_dateline_places_the_story() -> None:
     coded = code("KARACHI, Pakistan (AA) - Police arrested five suspects on Sunday, officials said.")
     (arrest,) = of_type(coded, "COERCE")
@@ -392,3 +411,29 @@ def test_being_and_having_are_no_acts() -> None:
 def test_a_purpose_is_coded_with_its_act() -> None:
     coded = code("Serbia opened the border crossing on Friday to let the aid convoys through.")
     assert [e.trigger for e in coded.events] == ["opened"]  # "to let" is why the crossing opened, no act of its own
+
+
+@pytest.mark.parametrize("sentence, attacker, sector", [
+    ("Four people were killed in police firing on Tuesday.", "police", "COP"),
+    ("Two soldiers were killed in a rebel ambush near the border.", "rebel", "REB"),
+    ("Six villagers were wounded in army shelling overnight.", "army", "MIL"),
+])
+def test_a_passive_harm_names_its_attacker_in_the_means(sentence, attacker, sector) -> None:
+    coded = code_text(sentence, options=Options(min_confidence=0.0), published=PUBLISHED, outlet="The Kampala Chronicle")
+    (harm,) = of_type(coded, "ASSAULT")  # the participle "firing" is the same act, not a second one
+    assert [(a.text, a.sector, a.country) for a in harm.actors] == [(attacker, sector, "UGA")]
+
+
+def test_a_demonym_on_the_means_names_the_attacking_state() -> None:
+    coded = code("Three farmers were killed in a Turkish drone strike on Sunday.")
+    assert [a.country for e in of_type(coded, "ASSAULT") for a in e.actors] == ["TUR"]
+
+
+def test_means_without_an_attacker_names_nobody() -> None:
+    coded = code("Five people were injured in the firing, officials said.", min_confidence=0.0)
+    assert all(not e.actors for e in of_type(coded, "ASSAULT"))
+
+
+def test_a_participle_without_a_subject_is_its_clauses_event() -> None:
+    coded = code("Troops attacked the village on Monday, killing five people.", min_confidence=0.0)
+    assert [e.trigger for e in of_type(coded, "ASSAULT")] == ["attacked"]

@@ -27,12 +27,13 @@ from spacy.tokens import Doc, Span, Token
 from eventcoder.extract.actors import NON_STATE_CODES, ActorContext, find_actor_mentions
 from eventcoder.extract.dates import resolve_when
 from eventcoder.extract.datelines import find_dateline
-from eventcoder.extract.outlets import outlet_country
+from eventcoder.extract.outlets import is_credited_copy, outlet_country
 from eventcoder.extract.places import resolve_place
 from eventcoder.extract.parties import (
     Discourse,
     could_be_agent,
     countries_in,
+    means_agent,
     ethnic_at,
     event_place,
     find_recipients,
@@ -55,7 +56,7 @@ from eventcoder.extract.triggers import DEONTIC, FUTURE, INTENT_WORDS, POSSIBILI
 from eventcoder.model import Actor, Article, Event, Quote, hash_id
 from eventcoder.ontology.plover import describe
 
-EXTRACTOR = "events.v7"
+EXTRACTOR = "events.v8"
 # The lead paragraph of a news story (its first one or two sentences) says where it happens.
 LEAD_SENTENCES = 2
 # Acts done on the ground (quad classes 2 and 4) happen where the story does; a statement,
@@ -276,9 +277,21 @@ def _event(article: Article, sentence: Span, decision: Decision, discourse: Disc
             ]
             for noun in nouns:
                 actors += countries_in([c for c in noun.children if c.dep_ in {"compound", "amod", "nmod", "poss"}], discourse)
+        means = means_agent(token) if not actors and subject is None and event_type in MATERIAL_CONFLICT else None
+        if means is not None:
+            actors = resolve_token(means, discourse) or ([unknown_agent(means)] if could_be_agent(means) else [])
+            participle = next((c for c in means.children if c.dep_ in {"acl", "amod"} and c.i > means.i), None)
+            if participle is not None:
+                # "police firing on Tuesday" read as a noun and its participle: the actor is "police".
+                end = sentence.doc[participle.i - 1]
+                actors = [a.model_copy(update={"text": sentence.doc.text[a.start_char:end.idx + len(end.text)], "end_char": end.idx + len(end.text)})
+                          if a.start_char <= end.idx < a.end_char else a for a in actors]
         if not actors and speaker is not None and event_type in VERBAL and subject is None:
             actors = [speaker]
-        subject_tokens = {t.i for t in subject.subtree} if subject is not None else set()
+        # The attack phrase that named the attacker names no one it was done to ("in a
+        # Saudi-led coalition airstrike").
+        named_by = subject if subject is not None else (means if means is None or means.dep_ == "pobj" else means.head)
+        subject_tokens = {t.i for t in named_by.subtree} if named_by is not None else set()
         recipients, recipient_direct = find_recipients(token, sentence, actors, discourse, excluded | subject_tokens, decision.particle, event_type)
     if token.pos_ in {"NOUN", "PROPN"} and not actors:
         return None  # a bare nominal mention ("sanctions", "the summit") is not an event report
@@ -382,7 +395,9 @@ def new_discourse(article: Article, doc: Doc, headline_chars: int = 0) -> Discou
                           mentions=named, mention_starts=[a.start_char for a in named])
     discourse.article_country = mentions.most_common(1)[0][0] if mentions else None
     # A national or local outlet's home is where its unplaced reports most likely happen.
-    discourse.outlet_country = outlet_country(article.outlet) or (outlet_country(urlsplit(article.url).hostname) if article.url else None)
+    discourse.outlet_country = outlet_country(article.outlet)
+    if discourse.outlet_country is None and article.url and not is_credited_copy(article.outlet):
+        discourse.outlet_country = outlet_country(urlsplit(article.url).hostname)
     dateline = find_dateline(article.text)
     if dateline is not None:
         # "KARACHI, Pakistan (AA) -": the region or country given picks among same-named cities.
@@ -577,20 +592,27 @@ def _reported_once(decisions: list[Decision | None]) -> list[Decision | None]:
 
 
 def _clause_head(token: Token) -> int:
-    """The verb heading the clause the token belongs to (the token itself for a verb)."""
+    """The verb heading the clause the token belongs to (the token itself for a verb). A
+    participle with no subject of its own belongs to the clause it hangs on: "clashed,
+    leaving several dead", "were killed in police firing" (read as "police" + "firing")."""
     current = token
-    while current.pos_ not in {"VERB", "AUX"} and current.head.i != current.i:
+    while current.head.i != current.i and (
+            current.pos_ not in {"VERB", "AUX"}
+            or (current.tag_ == "VBG" and current.dep_ in {"acl", "advcl"}
+                and not any(c.dep_ in {"nsubj", "nsubjpass", "csubj"} for c in current.children))):
         current = current.head
     return current.i
 
 
 def _one_per_clause_and_type(events: list[tuple[int, Event]]) -> list[Event]:
     """A clause reports each kind of event once: "clashed ..., leaving several dead" is one
-    ASSAULT. Keeps the most confident of each (clause, type), in text order."""
+    ASSAULT. Keeps one of each (clause, type), in text order: one that names who acted over
+    one that does not, then the most confident."""
     best: dict[tuple[int, str], tuple[int, Event]] = {}
+    rank = lambda e: (bool(e.actors), e.confidence)  # noqa: E731
     for clause, event in events:
         key = (clause, event.event_type)
-        if key not in best or event.confidence > best[key][1].confidence:
+        if key not in best or rank(event) > rank(best[key][1]):
             best[key] = (clause, event)
     kept = {id(e) for _, e in best.values()}
     return [e for _, e in events if id(e) in kept]

@@ -82,7 +82,13 @@ class Discourse:
     def home_countries(self) -> list[str]:
         """Where an article's unnamed parties most likely belong, best first: the dateline's
         country, the country the article mostly names, the outlet's home."""
-        found = [self.dateline_place.country if self.dateline_place else None, self.article_country, self.outlet_country]
+        return [c for c in dict.fromkeys([*self.text_home_countries, self.outlet_country]) if c]
+
+    @property
+    def text_home_countries(self) -> list[str]:
+        """The homes the article's own text gives: its dateline's country, the country it
+        mostly names."""
+        found = [self.dateline_place.country if self.dateline_place else None, self.article_country]
         return [c for c in dict.fromkeys(found) if c]
     # Per sentence (by first token): each country-naming entity's tokens and codes, resolved once.
     country_mentions: dict[int, list[tuple[set[int], list[str]]]] = field(default_factory=dict)
@@ -305,6 +311,43 @@ def subject_token(trigger: Token) -> Token | None:
         if current.dep_ not in {"xcomp", "conj", "advcl", "acl", "acomp", "attr"} or current.head.i == current.i:
             return None
         current = current.head
+
+
+# Nouns for an attack whose modifier names the attacker ("killed in police firing", "wounded in
+# an Israeli airstrike", "died during a rebel raid", "hit by army shelling").
+ATTACK_MEANS_NOUNS = frozenset("""attack assault offensive bombing airstrike strike shelling
+    bombardment firing fire gunfire raid ambush crossfire incursion operation crackdown""".split())
+# Prepositions that introduce the means or occasion of a passive harm.
+_MEANS_PREPS = frozenset({"in", "by", "during", "after", "under"})
+
+
+def means_agent(trigger: Token) -> Token | None:
+    """The attacker a passive harm names only inside its means ("98 people were killed in police
+    firing", "two soldiers died in a Taliban ambush", "killed by Israeli shelling"): the word
+    that modifies the attack noun, or None. "Killed in the firing" names nobody."""
+    if not is_passive(trigger):
+        return None
+    preps = [c for c in trigger.children if c.dep_ in {"prep", "agent"} and c.lower_ in _MEANS_PREPS]
+    for prep in preps:
+        for head in (g for g in prep.children if g.dep_ == "pobj"):
+            if head.lemma_.lower() not in ATTACK_MEANS_NOUNS:
+                # The small parser often reads "in police firing" as the noun "police" and a
+                # participle "firing" (of the noun or of the verb): the noun is the attacker.
+                following = head.doc[head.i + 1] if head.i + 1 < len(head.doc) else None
+                if following is not None and following.tag_ == "VBG" and following.lower_ in ATTACK_MEANS_NOUNS:
+                    return head
+                continue
+            # The attacker is the outermost modifier ("a Saudi-led coalition airstrike": the
+            # coalition; "a rebel ambush": the rebels; "a Turkish drone strike": Turkey).
+            sectors = load_actor_dictionary().sectors
+            for child in head.children:
+                if child.dep_ in {"compound", "amod", "nmod", "poss"} and child.i < head.i and (
+                        child.pos_ in {"NOUN", "PROPN"} or child.ent_type_ in {"NORP", "GPE", "ORG"} or child.lemma_.lower() in sectors):
+                    return child
+            by = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "by"), None)
+            if by is not None:
+                return next((g for g in by.children if g.dep_ == "pobj"), None)
+    return None
 
 
 def countries_in(modifiers: list[Token], discourse: Discourse) -> list[Actor]:
@@ -568,9 +611,9 @@ def local_country(place: Place | None, sentence: Span, discourse: Discourse, avo
     """The country an actor named only by role ("rebels", "the opposition", "President X")
     belongs to, following the CAMEO convention of coding such agents by where they act:
     the event's place, else the first country the sentence names, else the article's home
-    (its dateline, the country it mostly names, its outlet's home). A place only the dateline
-    gave comes after the sentence's countries, and the other party's country (``avoid``) after
-    the article's home."""
+    (its dateline, the country it mostly names), else its outlet's home. A place only the
+    dateline gave comes after the sentence's countries, and the other party's country
+    (``avoid``) after the article's home but before the outlet's."""
     if place is not None and place.country and place is not discourse.dateline_place:
         return place.country
     named = _named_countries(sentence, discourse, excluded)
@@ -581,8 +624,14 @@ def local_country(place: Place | None, sentence: Span, discourse: Discourse, avo
         # Only the dateline placed it: where the story was filed yields to a country the
         # sentence names ("WASHINGTON - Spanish lawmakers voted to ban the party").
         return (preferred or [place.country])[0]
-    home = discourse.home_countries if article_fallback else []
-    return (preferred or [c for c in home if c not in avoid] or named or home or [None])[0]
+    if not article_fallback:
+        return (preferred or named or [None])[0]
+    # The outlet's home is the weakest sign: it yields to any country the text itself names,
+    # even the other party's ("the opposition marched against the government" in a foreign paper).
+    text_home = discourse.text_home_countries
+    outlet = [c for c in [discourse.outlet_country] if c and c not in text_home]
+    return (preferred or [c for c in text_home if c not in avoid] or named or text_home
+            or [c for c in outlet if c not in avoid] or outlet or [None])[0]
 
 
 def could_be_agent(subject: Token) -> bool:
